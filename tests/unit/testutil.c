@@ -1,0 +1,131 @@
+/*
+ * Helpers shared by the unit tests (see testutil.h).
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static int on_entry(void *user, const struct it_entry *e)
+{
+	struct collected *c = user;
+	c->entries++;
+	it_buf_printf(&c->listing, "%s %04o %llu %s", it_entry_type_name(e->type), e->mode,
+		      (unsigned long long)e->size, e->chain);
+	if (e->type != IT_ENTRY_PAYLOAD)
+		it_buf_printf(&c->listing, "!/%s", e->path);
+	if (e->link_target)
+		it_buf_printf(&c->listing, " -> %s", e->link_target);
+	it_buf_putc(&c->listing, '\n');
+	if (e->type == IT_ENTRY_FILE || e->type == IT_ENTRY_PAYLOAD) {
+		const uint8_t *d;
+		size_t n;
+		struct it_error err = IT_ERROR_INIT;
+		if (it_entry_bytes(e, &d, &n, &err) == 0)
+			it_buf_append(&c->data, d, n);
+		it_error_clear(&err);
+	}
+	return 0;
+}
+
+static void on_diag(void *user, const struct it_error *d)
+{
+	struct collected *c = user;
+	char *m = it_error_format(d);
+	it_buf_printf(&c->diags, "%s\n", m);
+	free(m);
+}
+
+void collect_unpack(struct collected *c, const char *format, const uint8_t *data, size_t len,
+		    const struct it_unpack_limits *limits)
+{
+	struct it_unpack_options o;
+	memset(c, 0, sizeof *c);
+	c->err = (struct it_error)IT_ERROR_INIT;
+	it_unpack_options_default(&o);
+	if (limits)
+		o.limits = *limits;
+	o.on_entry = on_entry;
+	o.on_diag = on_diag;
+	o.user = c;
+	if (format)
+		c->rc = it_unpack_memory_as(format, data, len, "t", &o, &c->stats, &c->err);
+	else
+		c->rc = it_unpack_memory(data, len, "t", &o, &c->stats, &c->err);
+	if (getenv("IOTRUST_TEST_VERBOSE")) {
+		fprintf(stderr, "--- listing\n%s--- diags\n%s", it_buf_str(&c->listing),
+			it_buf_str(&c->diags));
+		if (c->rc) {
+			char *m = it_error_format(&c->err);
+			fprintf(stderr, "--- error: %s\n", m);
+			free(m);
+		}
+	}
+}
+
+void collected_free(struct collected *c)
+{
+	it_buf_free(&c->listing);
+	it_buf_free(&c->data);
+	it_buf_free(&c->diags);
+	it_error_clear(&c->err);
+}
+
+int listing_has(const struct collected *c, const char *needle)
+{
+	return strstr(it_buf_str(&c->listing), needle) != NULL;
+}
+
+int read_file(const char *path, struct it_buf *buf)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	char tmp[65536];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+		it_buf_append(buf, tmp, n);
+	fclose(f);
+	return 0;
+}
+
+int run_filter(const char *cmd, const uint8_t *in, size_t inlen, struct it_buf *out)
+{
+	char inpath[] = "/tmp/iotrust-test-in-XXXXXX";
+	int fd = mkstemp(inpath);
+	if (fd < 0)
+		return -1;
+	if (inlen && write(fd, in, inlen) != (ssize_t)inlen) {
+		close(fd);
+		unlink(inpath);
+		return -1;
+	}
+	close(fd);
+	struct it_buf full = IT_BUF_INIT;
+	it_buf_printf(&full, "(%s) < %s", cmd, inpath);
+	FILE *p = popen(it_buf_str(&full), "r");
+	it_buf_free(&full);
+	if (!p) {
+		unlink(inpath);
+		return -1;
+	}
+	char tmp[65536];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof tmp, p)) > 0)
+		it_buf_append(out, tmp, n);
+	int st = pclose(p);
+	unlink(inpath);
+	return (WIFEXITED(st) && WEXITSTATUS(st) == 0) ? 0 : -1;
+}
+
+const char *test_data(const char *name)
+{
+	static char path[4096];
+	const char *dir = getenv("IOTRUST_TEST_DATA");
+	snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/data", name);
+	return path;
+}

@@ -1,0 +1,39 @@
+/*
+ * Helpers for cmocka unit tests: run the unpacker over bytes in memory and
+ * collect what it delivered (entries as "type path" lines with their data,
+ * diagnostics), and build small inputs (compress with a system tool).
+ */
+#ifndef IOTRUST_TESTUTIL_H
+#define IOTRUST_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iotrust/buf.h"
+#include "iotrust/unpack.h"
+
+struct collected {
+	struct it_buf listing; /* one line per entry: "<type> <mode> <size> <chain>!/<path>[ -> t]" */
+	struct it_buf data;    /* concatenated bytes of every regular file and payload */
+	struct it_buf diags;   /* one formatted diagnostic per line */
+	size_t entries;
+	int rc;
+	struct it_error err;
+	struct it_unpack_stats stats;
+};
+
+/* Unpack data (carving from offset 0 like the CLI, or as `format` when not NULL). */
+void collect_unpack(struct collected *c, const char *format, const uint8_t *data, size_t len,
+		    const struct it_unpack_limits *limits);
+void collected_free(struct collected *c);
+/* Does the listing contain this substring? */
+int listing_has(const struct collected *c, const char *needle);
+
+/* Read a whole file into buf; 0 or -1. */
+int read_file(const char *path, struct it_buf *buf);
+/* Run `sh -c cmd` feeding `in` on stdin and capturing stdout into out. 0 or -1. */
+int run_filter(const char *cmd, const uint8_t *in, size_t inlen, struct it_buf *out);
+/* Path to tests/data/<name> (static buffer, for test use only). */
+const char *test_data(const char *name);
+
+#endif
