@@ -1,0 +1,68 @@
+# Front door for newcomers: `make demo` and `make check` (see README.md).
+# CMake does the building; this file installs what is missing, picks build
+# directories and strings the steps together.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+DEMO_DIR   ?= demo
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 20
+CTEST_ARGS ?=
+
+.PHONY: all build demo check check-release check-asan fuzz fuzz-build bench format clean
+
+all: build
+
+build:
+	@scripts/deps.sh build
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOTRUST_TESTS=ON >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+
+demo:
+	@scripts/deps.sh demo
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOTRUST_TESTS=OFF >/dev/null
+	cmake --build $(BUILD) -j$(JOBS) --target iotrust-cli
+	tests/fixtures/build-demo-firmware.sh $(DEMO_DIR)
+	@rm -rf $(DEMO_DIR)/extracted
+	$(BUILD)/iotrust scan $(DEMO_DIR)/demo-firmware.bin --list -o $(DEMO_DIR)/listing.txt
+	$(BUILD)/iotrust scan $(DEMO_DIR)/demo-firmware.bin --extract $(DEMO_DIR)/extracted
+	@echo
+	@echo "Demo firmware:   $(DEMO_DIR)/demo-firmware.bin"
+	@echo "Entry listing:   $(DEMO_DIR)/listing.txt ($$(wc -l < $(DEMO_DIR)/listing.txt) entries)"
+	@echo "Extracted tree:  $(DEMO_DIR)/extracted/"
+	@echo "Planted weaknesses (later checks must find them): tests/fixtures/demo-weaknesses.tsv"
+
+check: check-release check-asan
+
+check-release:
+	@scripts/deps.sh check
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOTRUST_TESTS=ON >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+
+check-asan:
+	@scripts/deps.sh check
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIOTRUST_SANITIZE=ON -DIOTRUST_TESTS=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+
+fuzz-build:
+	@scripts/deps.sh build fuzz
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOTRUST_FUZZ=ON >/dev/null
+	cmake --build $(FUZZ_BUILD) -j$(JOBS)
+
+# A short run of every harness (FUZZ_SECONDS each, two at a time).
+fuzz: fuzz-build
+	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) fuzz/run.sh
+
+bench: build
+	@scripts/deps.sh bench
+	bench/bench-unpack.sh $(BUILD)/iotrust
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(DEMO_DIR)

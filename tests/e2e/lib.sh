@@ -1,0 +1,106 @@
+# Shared helpers for the end-to-end CLI tests (sourced by tests/e2e/t_*.sh).
+# Each test runs the real iotrust binary ($IOTRUST) on real inputs and compares
+# with what the reference tools (cpio, unsquashfs, tar) say about the same bytes.
+set -euo pipefail
+: "${IOTRUST:?set IOTRUST to the iotrust binary}"
+SRCDIR=${SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+CACHE=${IOTRUST_CACHE:-$HOME/.cache/iotrust}
+WORK=$(mktemp -d /tmp/iotrust-e2e-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+SKIP=77
+failures=0
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+finish() {
+	if [ "$failures" -gt 0 ]; then
+		echo "$failures check(s) failed" >&2
+		exit 1
+	fi
+	echo "all checks passed"
+}
+
+# expect_exit CODE CMD... : run CMD, check its exit code, keep stdout/stderr in $WORK/out, $WORK/err
+expect_exit() {
+	local want=$1; shift
+	local got=0
+	"$@" >"$WORK/out" 2>"$WORK/err" || got=$?
+	if [ "$got" -ne "$want" ]; then
+		fail "exit $got, expected $want: $*"
+		sed 's/^/  stderr: /' "$WORK/err" | head -20 >&2
+		return 1
+	fi
+	return 0
+}
+
+# Normalised listings: one "T SIZE PATH[ -> TARGET]" line per entry, sorted, where
+# T is the ls-style type letter and SIZE is given for regular files only.
+# iotrust --list lines of exactly the container CHAIN:
+norm_iotrust() {
+	perl -ne '
+		BEGIN { %t = (file=>"-", hard=>"-", dir=>"d", link=>"l", chr=>"c", blk=>"b", fifo=>"p", sock=>"s"); $c = shift @ARGV; }
+		chomp;
+		next unless /^(\S+)\s+[0-7]+\s+\d+\/\d+\s+(\d+)\s(.*)$/;
+		my ($type, $size, $rest) = ($1, $2, $3);
+		my $target = "";
+		if ($rest =~ /^(.*?) (->|=>) (.*)$/) { ($rest, $target) = ($1, $3); }
+		next unless $rest =~ /^\Q$c\E!\/(.*)$/;
+		my $p = $1;
+		my $tl = $t{$type} // "?";
+		printf "%s %s %s%s\n", $tl, ($tl eq "-" ? $size : "-"), $p,
+			($type eq "link" ? " -> $target" : "");
+	' "$1" | LC_ALL=C sort
+}
+
+# `cpio -tv` output (GNU cpio)
+norm_cpio_tv() {
+	perl -ne '
+		chomp;
+		next unless /^(\S)\S{9}\s+\d+\s+\S+\s+\S+\s+(\d+|\d+,\s*\d+)\s+\S+\s+\d+\s+\S+\s(.*)$/;
+		my ($t, $size, $rest) = ($1, $2, $3);
+		my $target = "";
+		if ($t eq "l" && $rest =~ /^(.*?) -> (.*)$/) { ($rest, $target) = ($1, $2); }
+		$rest =~ s{^\./}{}; $rest =~ s{/$}{};
+		next if $rest eq "." || $rest eq "";
+		printf "%s %s %s%s\n", $t, ($t eq "-" ? $size : "-"), $rest, ($t eq "l" ? " -> $target" : "");
+	' | LC_ALL=C sort
+}
+
+# `unsquashfs -lln` output
+norm_unsquashfs() {
+	perl -ne '
+		chomp;
+		next unless /^(\S)\S{9}\s+\S+\s+(\d+|\d+,\s*\d+)\s+\S+\s+\S+\s(.*)$/;
+		my ($t, $size, $rest) = ($1, $2, $3);
+		my $target = "";
+		if ($t eq "l" && $rest =~ /^(.*?) -> (.*)$/) { ($rest, $target) = ($1, $2); }
+		$rest =~ s{^squashfs-root/?}{};
+		next if $rest eq "";
+		printf "%s %s %s%s\n", $t, ($t eq "-" ? $size : "-"), $rest, ($t eq "l" ? " -> $target" : "");
+	' | LC_ALL=C sort
+}
+
+# same_lists NAME A B: compare two normalised listings, show the first differences
+same_lists() {
+	local name=$1 a=$2 b=$3
+	if [ ! -s "$a" ]; then fail "$name: iotrust listed nothing"; return 1; fi
+	if diff -u "$b" "$a" >"$WORK/diff"; then
+		pass "$name: $(wc -l <"$a") entries equal the reference listing"
+	else
+		fail "$name: listing differs from the reference (- reference, + iotrust):"
+		head -40 "$WORK/diff" >&2
+	fi
+}
+
+# fetch_deb PACKAGE: the .deb file (cached), or return 1 when it cannot be downloaded
+fetch_deb() {
+	local pkg=$1 dir="$CACHE/debs"
+	mkdir -p "$dir"
+	local f
+	f=$(ls "$dir"/"${pkg}"_*.deb 2>/dev/null | head -1 || true)
+	if [ -z "$f" ]; then
+		(cd "$dir" && apt-get download "$pkg" >/dev/null 2>&1) || return 1
+		f=$(ls "$dir"/"${pkg}"_*.deb | head -1)
+	fi
+	echo "$f"
+}
