@@ -8,7 +8,7 @@ build=(build-essential cmake pkg-config libarchive-dev libsquashfs-dev libfdt-de
        libext2fs-dev zlib1g-dev liblzma-dev libzstd-dev libbz2-dev liblzo2-dev liblz4-dev)
 demo=(squashfs-tools u-boot-tools openssl xz-utils gzip ca-certificates)
 check=(libcmocka-dev cpio tar zip unzip lzop zstd lz4 bzip2 e2fsprogs squashfs-tools-ng
-       device-tree-compiler)
+       device-tree-compiler mtd-utils)
 fuzz=(clang libclang-rt-14-dev)
 bench=(binwalk hyperfine time)
 
