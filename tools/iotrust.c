@@ -8,19 +8,19 @@
 #include "cli/cli.h"
 
 static const struct cli_command commands[] = {
-	{"scan", "unpack a firmware image and list, extract or inspect its contents", cmd_scan},
+        {"scan", "unpack a firmware image and list, extract or inspect its contents", cmd_scan},
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: iotrust <command> [options]\n\n"
-		   "Secure-by-default assurance for connected products.\n\nCommands:\n");
+	           "Secure-by-default assurance for connected products.\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nRun 'iotrust <command> --help' for a command's options.\n"
-		   "Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error,\n"
-		   "3 input error (unreadable or malformed input, a limit reached), 4 internal "
-		   "error.\n");
+	           "Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error,\n"
+	           "3 input error (unreadable or malformed input, a limit reached), 4 internal "
+	           "error.\n");
 }
 
 int main(int argc, char **argv)

@@ -18,7 +18,10 @@ struct it_buf {
 	size_t cap;
 };
 
-#define IT_BUF_INIT {NULL, 0, 0}
+#define IT_BUF_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /* Make room for at least extra more bytes (plus the terminator). 0 or -1 (ENOMEM/limit). */
 int it_buf_reserve(struct it_buf *b, size_t extra);

@@ -24,32 +24,32 @@ struct scan_ctx {
 };
 
 static const char scan_help[] =
-	"Usage: iotrust scan IMAGE [options]\n"
-	"\n"
-	"Unpack a firmware image safely, in memory: every known container (compressed\n"
-	"streams, firmware headers, file systems, archives) is found at any offset and\n"
-	"unpacked again when nested. Nothing is written unless --extract is given.\n"
-	"\n"
-	"Output:\n"
-	"  -l, --list             print one line per entry: type, mode, uid/gid, size, path\n"
-	"      --json             with --list: one JSON object per line instead\n"
-	"  -x, --extract DIR      write the entries below DIR (never outside it)\n"
-	"  -o, --output FILE      write the list to FILE instead of standard output\n"
-	"      --no-nested        do not look for containers inside files of file systems\n"
-	"  -q, --quiet            no progress and no warnings, only errors\n"
-	"\n"
-	"Limits (a limit reached stops the scan with exit code 3):\n"
-	"      --max-total SIZE   bytes produced in all (default 8G)\n"
-	"      --max-file SIZE    bytes of one file or decompressed stream (default 1G)\n"
-	"      --max-entries N    entries in all (default 1000000)\n"
-	"      --max-depth N      containers nested in containers (default 16)\n"
-	"      --max-ratio N      decompressed:compressed ratio of one stream (default 1000)\n"
-	"      --max-path N       bytes in one entry path (default 4096)\n"
-	"SIZE takes K, M, G suffixes (powers of 1024).\n"
-	"\n"
-	"Paths read IMAGE@0xOFFSET:format:format!/path/in/container; see docs/cli.md.\n"
-	"Exit codes: 0 ok, 2 usage error, 3 unreadable or malformed input or a limit\n"
-	"reached, 4 internal or output error.\n";
+        "Usage: iotrust scan IMAGE [options]\n"
+        "\n"
+        "Unpack a firmware image safely, in memory: every known container (compressed\n"
+        "streams, firmware headers, file systems, archives) is found at any offset and\n"
+        "unpacked again when nested. Nothing is written unless --extract is given.\n"
+        "\n"
+        "Output:\n"
+        "  -l, --list             print one line per entry: type, mode, uid/gid, size, path\n"
+        "      --json             with --list: one JSON object per line instead\n"
+        "  -x, --extract DIR      write the entries below DIR (never outside it)\n"
+        "  -o, --output FILE      write the list to FILE instead of standard output\n"
+        "      --no-nested        do not look for containers inside files of file systems\n"
+        "  -q, --quiet            no progress and no warnings, only errors\n"
+        "\n"
+        "Limits (a limit reached stops the scan with exit code 3):\n"
+        "      --max-total SIZE   bytes produced in all (default 8G)\n"
+        "      --max-file SIZE    bytes of one file or decompressed stream (default 1G)\n"
+        "      --max-entries N    entries in all (default 1000000)\n"
+        "      --max-depth N      containers nested in containers (default 16)\n"
+        "      --max-ratio N      decompressed:compressed ratio of one stream (default 1000)\n"
+        "      --max-path N       bytes in one entry path (default 4096)\n"
+        "SIZE takes K, M, G suffixes (powers of 1024).\n"
+        "\n"
+        "Paths read IMAGE@0xOFFSET:format:format!/path/in/container; see docs/cli.md.\n"
+        "Exit codes: 0 ok, 2 usage error, 3 unreadable or malformed input or a limit\n"
+        "reached, 4 internal or output error.\n";
 
 /* Paths come from untrusted images: escape bytes that would break a line. */
 static void put_escaped(struct it_buf *b, const char *s, int json)
@@ -66,9 +66,10 @@ static void format_entry(struct it_buf *b, const struct it_entry *e, int json)
 {
 	it_buf_truncate(b, 0);
 	if (json) {
-		it_buf_printf(b, "{\"type\":\"%s\",\"mode\":\"%04o\",\"uid\":%u,\"gid\":%u,"
-				 "\"size\":%" PRIu64 ",\"container\":\"",
-			      it_entry_type_name(e->type), e->mode, e->uid, e->gid, e->size);
+		it_buf_printf(b,
+		              "{\"type\":\"%s\",\"mode\":\"%04o\",\"uid\":%u,\"gid\":%u,"
+		              "\"size\":%" PRIu64 ",\"container\":\"",
+		              it_entry_type_name(e->type), e->mode, e->uid, e->gid, e->size);
 		put_escaped(b, e->chain, 1);
 		it_buf_puts(b, "\",\"path\":\"");
 		put_escaped(b, e->path, 1);
@@ -82,7 +83,7 @@ static void format_entry(struct it_buf *b, const struct it_entry *e, int json)
 		return;
 	}
 	it_buf_printf(b, "%-4s %04o %5u/%-5u %10" PRIu64 " ", it_entry_type_name(e->type), e->mode,
-		      e->uid, e->gid, e->size);
+	              e->uid, e->gid, e->size);
 	put_escaped(b, e->chain, 0);
 	if (e->type != IT_ENTRY_PAYLOAD) {
 		it_buf_puts(b, "!/");
@@ -153,9 +154,15 @@ static int parse_limit(int opt, const char *arg, struct it_unpack_limits *l)
 	if (cli_parse_size(arg, &v) < 0 || v == 0)
 		return -1;
 	switch (opt) {
-	case OPT_MAX_TOTAL: l->max_total_bytes = v; break;
-	case OPT_MAX_FILE: l->max_file_bytes = v; break;
-	case OPT_MAX_ENTRIES: l->max_entries = v; break;
+	case OPT_MAX_TOTAL:
+		l->max_total_bytes = v;
+		break;
+	case OPT_MAX_FILE:
+		l->max_file_bytes = v;
+		break;
+	case OPT_MAX_ENTRIES:
+		l->max_entries = v;
+		break;
 	case OPT_MAX_DEPTH:
 		if (v > 1000)
 			return -1;
@@ -166,8 +173,11 @@ static int parse_limit(int opt, const char *arg, struct it_unpack_limits *l)
 			return -1;
 		l->max_ratio = (unsigned)v;
 		break;
-	case OPT_MAX_PATH: l->max_path = (size_t)v; break;
-	default: return -1;
+	case OPT_MAX_PATH:
+		l->max_path = (size_t)v;
+		break;
+	default:
+		return -1;
 	}
 	return 0;
 }
@@ -175,20 +185,20 @@ static int parse_limit(int opt, const char *arg, struct it_unpack_limits *l)
 int cmd_scan(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"list", no_argument, NULL, 'l'},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"extract", required_argument, NULL, 'x'},
-		{"output", required_argument, NULL, 'o'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"no-nested", no_argument, NULL, OPT_NO_NESTED},
-		{"max-total", required_argument, NULL, OPT_MAX_TOTAL},
-		{"max-file", required_argument, NULL, OPT_MAX_FILE},
-		{"max-entries", required_argument, NULL, OPT_MAX_ENTRIES},
-		{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
-		{"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
-		{"max-path", required_argument, NULL, OPT_MAX_PATH},
-		{NULL, 0, NULL, 0},
+	        {"help", no_argument, NULL, 'h'},
+	        {"list", no_argument, NULL, 'l'},
+	        {"json", no_argument, NULL, OPT_JSON},
+	        {"extract", required_argument, NULL, 'x'},
+	        {"output", required_argument, NULL, 'o'},
+	        {"quiet", no_argument, NULL, 'q'},
+	        {"no-nested", no_argument, NULL, OPT_NO_NESTED},
+	        {"max-total", required_argument, NULL, OPT_MAX_TOTAL},
+	        {"max-file", required_argument, NULL, OPT_MAX_FILE},
+	        {"max-entries", required_argument, NULL, OPT_MAX_ENTRIES},
+	        {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
+	        {"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
+	        {"max-path", required_argument, NULL, OPT_MAX_PATH},
+	        {NULL, 0, NULL, 0},
 	};
 	struct it_unpack_options opt;
 	struct scan_ctx s;
@@ -201,23 +211,38 @@ int cmd_scan(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hlx:o:q", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'h': fputs(scan_help, stdout); return 0;
-		case 'l': list = 1; break;
-		case OPT_JSON: s.json = 1; break;
-		case 'x': extract_dir = optarg; break;
-		case 'o': output = optarg; break;
-		case 'q': s.quiet = 1; break;
-		case OPT_NO_NESTED: opt.no_nested = 1; break;
-		case '?': return cli_usage_error("scan", "invalid option");
+		case 'h':
+			fputs(scan_help, stdout);
+			return 0;
+		case 'l':
+			list = 1;
+			break;
+		case OPT_JSON:
+			s.json = 1;
+			break;
+		case 'x':
+			extract_dir = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'q':
+			s.quiet = 1;
+			break;
+		case OPT_NO_NESTED:
+			opt.no_nested = 1;
+			break;
+		case '?':
+			return cli_usage_error("scan", "invalid option");
 		default:
 			if (parse_limit(c, optarg, &opt.limits) < 0)
 				return cli_usage_error("scan", "invalid value '%s' for a limit",
-						       optarg);
+				                       optarg);
 		}
 	}
 	if (optind != argc - 1)
 		return cli_usage_error("scan", optind >= argc ? "missing IMAGE"
-							       : "more than one IMAGE given");
+		                                              : "more than one IMAGE given");
 	if ((s.json || output) && !list)
 		return cli_usage_error("scan", "--json and --output go with --list");
 	const char *image = argv[optind];

@@ -39,11 +39,28 @@ int cli_parse_size(const char *s, uint64_t *out)
 		return -1;
 	unsigned shift = 0;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
-	default: break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		end++;
+		break;
+	default:
+		break;
 	}
 	if (*end == 'i' || *end == 'B')
 		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
@@ -65,7 +82,7 @@ void cli_progress_update(struct cli_progress *p, uint64_t done, uint64_t total, 
 		return;
 	double mib = 1024.0 * 1024.0;
 	fprintf(stderr, "\r\033[K  %.1f / %.1f MiB, %" PRIu64 " entries", (double)done / mib,
-		(double)total / mib, entries);
+	        (double)total / mib, entries);
 	p->shown = 1;
 }
 

@@ -25,12 +25,12 @@ struct it_extractor {
 int it_extractor_open(struct it_extractor **out, const char *dir, struct it_error *err)
 {
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return it_error_set(err, IT_ERR_IO, dir, IT_NO_OFFSET, "cannot create directory: %s",
-				    strerror(errno));
+		return it_error_set(err, IT_ERR_IO, dir, IT_NO_OFFSET,
+		                    "cannot create directory: %s", strerror(errno));
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return it_error_set(err, IT_ERR_IO, dir, IT_NO_OFFSET, "cannot open directory: %s",
-				    strerror(errno));
+		                    strerror(errno));
 	struct it_extractor *x = calloc(1, sizeof *x);
 	if (!x || !(x->dir = strdup(dir))) {
 		free(x);
@@ -54,14 +54,14 @@ void it_extractor_close(struct it_extractor *x)
 
 static int unsafe(struct it_error *err, const struct it_entry *e, const char *why)
 {
-	return it_error_set(err, IT_ERR_UNSAFE, e->chain, IT_NO_OFFSET, "refused to extract '%s': %s",
-			    e->path, why);
+	return it_error_set(err, IT_ERR_UNSAFE, e->chain, IT_NO_OFFSET,
+	                    "refused to extract '%s': %s", e->path, why);
 }
 
 static int io_error(struct it_error *err, const struct it_entry *e, const char *what, int errnum)
 {
 	return it_error_set(err, IT_ERR_IO, e->chain, IT_NO_OFFSET, "extracting '%s': %s: %s",
-			    e->path, what, strerror(errnum));
+	                    e->path, what, strerror(errnum));
 }
 
 /* Open (creating when asked) the directory `name` inside dirfd, refusing
@@ -93,14 +93,14 @@ static int walk_parent(int dirfd, char *path, char **last, int create)
 }
 
 /* The container's directory: the chain with '%' and '/' escaped. */
-static int container_dir(struct it_extractor *x, const struct it_entry *e, int *fd,
-			 char **last, struct it_error *err)
+static int container_dir(struct it_extractor *x, const struct it_entry *e, int *fd, char **last,
+                         struct it_error *err)
 {
 	struct it_buf *b = &x->scratch;
 	it_buf_truncate(b, 0);
 	for (const char *c = e->chain; *c; c++) {
 		int r = (*c == '/' || *c == '%') ? it_buf_printf(b, "%%%02X", (unsigned char)*c)
-						 : it_buf_putc(b, *c);
+		                                 : it_buf_putc(b, *c);
 		if (r < 0)
 			return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
 	}
@@ -155,7 +155,7 @@ static int write_file(int dirfd, const char *name, const struct it_entry *e, str
 }
 
 static int put_link(int rootfd, int dirfd, const char *name, const struct it_entry *e,
-		    struct it_error *err)
+                    struct it_error *err)
 {
 	if (!e->link_target)
 		return unsafe(err, e, "link without a target");
@@ -164,7 +164,8 @@ static int put_link(int rootfd, int dirfd, const char *name, const struct it_ent
 		if (symlinkat(e->link_target, dirfd, name) < 0) {
 			if (errno != EEXIST)
 				return io_error(err, e, "symlink", errno);
-			if (unlinkat(dirfd, name, 0) < 0 || symlinkat(e->link_target, dirfd, name) < 0)
+			if (unlinkat(dirfd, name, 0) < 0 ||
+			    symlinkat(e->link_target, dirfd, name) < 0)
 				return io_error(err, e, "symlink", errno);
 		}
 		return 0;
@@ -222,8 +223,8 @@ int it_extractor_put(struct it_extractor *x, const struct it_entry *e, struct it
 	int dfd = walk_parent(cfd, path, &last, 1);
 	if (dfd < 0) {
 		r = (errno == ELOOP || errno == ENOTDIR)
-			    ? unsafe(err, e, "a parent directory is a symlink or not a directory")
-			    : io_error(err, e, "directory", errno);
+		            ? unsafe(err, e, "a parent directory is a symlink or not a directory")
+		            : io_error(err, e, "directory", errno);
 		goto out;
 	}
 	switch (e->type) {
@@ -231,8 +232,8 @@ int it_extractor_put(struct it_extractor *x, const struct it_entry *e, struct it
 		int fd = open_subdir(dfd, last, 1);
 		if (fd < 0)
 			r = errno == ELOOP || errno == ENOTDIR
-				    ? unsafe(err, e, "exists as a symlink or file")
-				    : io_error(err, e, "mkdir", errno);
+			            ? unsafe(err, e, "exists as a symlink or file")
+			            : io_error(err, e, "mkdir", errno);
 		else
 			close(fd);
 		break;

@@ -19,7 +19,7 @@ static int gzip_probe(const uint8_t *p, size_t avail)
 }
 
 static int gzip_unpack(struct it_job *job, const uint8_t *p, size_t avail, size_t *consumed,
-		       struct it_error *err)
+                       struct it_error *err)
 {
 	struct it_buf out = IT_BUF_INIT;
 	z_stream zs = {0};
@@ -56,24 +56,25 @@ static int gzip_unpack(struct it_job *job, const uint8_t *p, size_t avail, size_
 			inflateEnd(&zs);
 			it_buf_free(&out);
 			if (zr == Z_BUF_ERROR)
-				return it_error_set(err, IT_ERR_INPUT, NULL, used,
-						    "gzip: truncated stream (ends before the last block)");
+				return it_error_set(
+				        err, IT_ERR_INPUT, NULL, used,
+				        "gzip: truncated stream (ends before the last block)");
 			return it_error_set(err, IT_ERR_INPUT, NULL, used, "gzip: %s",
-					    zs.msg ? zs.msg : "corrupt deflate data");
+			                    zs.msg ? zs.msg : "corrupt deflate data");
 		}
 		inflateReset(&zs);
 	}
 	inflateEnd(&zs);
 	*consumed = used;
 	int r = it_job_blob(job, NULL, out.data ? out.data : (const uint8_t *)"", out.len, 0,
-			    IT_BLOB_CARVE, err);
+	                    IT_BLOB_CARVE, err);
 	it_buf_free(&out);
 	return r;
 }
 
 const struct it_format it_fmt_gzip = {
-	.name = "gzip",
-	.magic = {{"\x1f\x8b\x08", 3, 0}, {NULL, 0, 0}},
-	.probe = gzip_probe,
-	.unpack = gzip_unpack,
+        .name = "gzip",
+        .magic = {{"\x1f\x8b\x08", 3, 0}, {NULL, 0, 0}},
+        .probe = gzip_probe,
+        .unpack = gzip_unpack,
 };

@@ -19,10 +19,11 @@
 struct it_job; /* the engine's state for the container being unpacked */
 
 /* Confidence levels returned by probe(). */
-#define IT_PROBE_NO	0
-#define IT_PROBE_WEAK	30  /* magic only: a failed unpack is silently "not a container" */
-#define IT_PROBE_STRONG 80  /* header checksum or several consistent fields: a failed
-			       unpack is reported as a malformed container */
+#define IT_PROBE_NO   0
+#define IT_PROBE_WEAK 30 /* magic only: a failed unpack is silently "not a container" */
+#define IT_PROBE_STRONG                                                                            \
+	80 /* header checksum or several consistent fields: a failed                               \
+	      unpack is reported as a malformed container */
 
 struct it_magic {
 	const char *bytes; /* NULL ends the list */
@@ -40,7 +41,7 @@ struct it_format {
 	 * bytes it occupies (at least 1), so carving continues after it. On
 	 * failure return -1 with err set; offsets in err are relative to p. */
 	int (*unpack)(struct it_job *job, const uint8_t *p, size_t avail, size_t *consumed,
-		      struct it_error *err);
+	              struct it_error *err);
 };
 
 /* How a child blob is searched. */
@@ -59,14 +60,14 @@ enum it_blob_search {
  * engine must stop (limit, cancel), with err set.
  */
 int it_job_blob(struct it_job *job, const char *label, const uint8_t *data, size_t len,
-		uint64_t offset, enum it_blob_search search, struct it_error *err);
+                uint64_t offset, enum it_blob_search search, struct it_error *err);
 
 /* How the bytes of an entry are read on demand. load() appends to out until
  * out->len >= want or the entry ends; it is called with growing `want`, and the
  * reader keeps its own position (sequential readers such as libarchive). */
 struct it_entry_reader {
 	int (*load)(void *ctx, const struct it_entry *e, struct it_buf *out, size_t want,
-		    struct it_error *err);
+	            struct it_error *err);
 	void *ctx;
 };
 
@@ -79,16 +80,16 @@ struct it_entry_reader {
  * (unsafe path) is reported as a diagnostic and returns 0.
  */
 int it_job_entry(struct it_job *job, struct it_entry *e, const uint8_t *data,
-		 const struct it_entry_reader *reader, struct it_error *err);
+                 const struct it_entry_reader *reader, struct it_error *err);
 
 /* A decompressor calls this as its output grows: checks the ratio, the per-file
  * and the total limits. Returns 0, or -1 with err (IT_ERR_LIMIT). */
 int it_job_check_output(struct it_job *job, uint64_t in_bytes, uint64_t out_bytes,
-			struct it_error *err);
+                        struct it_error *err);
 
 /* Report a non-fatal problem (it counts towards exit code 3). */
 void it_job_diag(struct it_job *job, enum it_errcode code, uint64_t offset, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 const struct it_unpack_limits *it_job_limits(const struct it_job *job);
 /* The chain of the container being unpacked, e.g. "fw.bin@0x40:uimage". */

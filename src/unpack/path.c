@@ -9,7 +9,7 @@
 #include "iotrust/unpack.h"
 
 int it_path_normalise(const char *in, size_t max_path, struct it_buf *out, int *absolute,
-		      struct it_error *err)
+                      struct it_error *err)
 {
 	size_t inlen = strlen(in);
 	it_buf_truncate(out, 0);
@@ -17,9 +17,9 @@ int it_path_normalise(const char *in, size_t max_path, struct it_buf *out, int *
 		*absolute = in[0] == '/';
 	if (inlen > max_path)
 		return it_error_set(err, IT_ERR_LIMIT, NULL, IT_NO_OFFSET,
-				    "entry path of %zu bytes is longer than the limit of %zu bytes "
-				    "(--max-path)",
-				    inlen, max_path);
+		                    "entry path of %zu bytes is longer than the limit of %zu bytes "
+		                    "(--max-path)",
+		                    inlen, max_path);
 	const char *p = in;
 	while (*p) {
 		while (*p == '/')
@@ -32,7 +32,7 @@ int it_path_normalise(const char *in, size_t max_path, struct it_buf *out, int *
 			continue;
 		if (n == 2 && seg[0] == '.' && seg[1] == '.')
 			return it_error_set(err, IT_ERR_UNSAFE, NULL, IT_NO_OFFSET,
-					    "refused entry '%s': '..' in path", in);
+			                    "refused entry '%s': '..' in path", in);
 		if ((out->len && it_buf_putc(out, '/') < 0) || it_buf_append(out, seg, n) < 0)
 			return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
 	}

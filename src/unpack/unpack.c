@@ -15,10 +15,10 @@
 
 #include "format.h"
 
-#define HEAD_BYTES	   4096 /* bytes of a file read to look for a nested container */
-#define PROGRESS_BYTES	   ((uint64_t)4 << 20)
-#define PROGRESS_ENTRIES   1000
-#define MIN_NESTED_SIZE	   16
+#define HEAD_BYTES       4096 /* bytes of a file read to look for a nested container */
+#define PROGRESS_BYTES   ((uint64_t)4 << 20)
+#define PROGRESS_ENTRIES 1000
+#define MIN_NESTED_SIZE  16
 
 struct run {
 	const struct it_unpack_options *opt;
@@ -32,7 +32,7 @@ struct run {
 	struct cand {
 		const struct it_format *fmt;
 		const struct it_magic *magic;
-	} *cands;
+	} * cands;
 	uint16_t first[257]; /* cands[first[b] .. first[b+1]) start with byte b */
 };
 
@@ -54,7 +54,7 @@ struct it_entry_src {
 };
 
 static int blob_unpack(struct run *run, const char *chain, unsigned depth, const uint8_t *data,
-		       size_t len, enum it_blob_search search, int is_top, struct it_error *err);
+                       size_t len, enum it_blob_search search, int is_top, struct it_error *err);
 
 void it_unpack_limits_default(struct it_unpack_limits *l)
 {
@@ -88,9 +88,11 @@ const char *it_unpack_format_name(size_t i)
 const char *it_entry_type_name(enum it_entry_type t)
 {
 	static const char *const names[] = {
-		[IT_ENTRY_FILE] = "file",     [IT_ENTRY_DIR] = "dir",	  [IT_ENTRY_SYMLINK] = "link",
-		[IT_ENTRY_HARDLINK] = "hard", [IT_ENTRY_CHAR] = "chr",	  [IT_ENTRY_BLOCK] = "blk",
-		[IT_ENTRY_FIFO] = "fifo",     [IT_ENTRY_SOCKET] = "sock", [IT_ENTRY_PAYLOAD] = "data",
+	        [IT_ENTRY_FILE] = "file",    [IT_ENTRY_DIR] = "dir",
+	        [IT_ENTRY_SYMLINK] = "link", [IT_ENTRY_HARDLINK] = "hard",
+	        [IT_ENTRY_CHAR] = "chr",     [IT_ENTRY_BLOCK] = "blk",
+	        [IT_ENTRY_FIFO] = "fifo",    [IT_ENTRY_SOCKET] = "sock",
+	        [IT_ENTRY_PAYLOAD] = "data",
 	};
 	if ((unsigned)t < sizeof names / sizeof names[0])
 		return names[t];
@@ -165,28 +167,29 @@ static int add_output(struct run *run, const char *chain, uint64_t delta, struct
 	run->stats->bytes_out += delta;
 	if (run->stats->bytes_out > l->max_total_bytes)
 		return it_error_set(err, IT_ERR_LIMIT, chain, IT_NO_OFFSET,
-				    "total output exceeds the limit of %llu bytes (--max-total)",
-				    (unsigned long long)l->max_total_bytes);
+		                    "total output exceeds the limit of %llu bytes (--max-total)",
+		                    (unsigned long long)l->max_total_bytes);
 	progress(run, 0);
 	return 0;
 }
 
 int it_job_check_output(struct it_job *job, uint64_t in_bytes, uint64_t out_bytes,
-			struct it_error *err)
+                        struct it_error *err)
 {
 	const struct it_unpack_limits *l = it_job_limits(job);
 	const char *chain = it_job_chain(job);
 	if (out_bytes > l->max_file_bytes)
-		return it_error_set(err, IT_ERR_LIMIT, chain, IT_NO_OFFSET,
-				    "decompressed stream exceeds the limit of %llu bytes (--max-file)",
-				    (unsigned long long)l->max_file_bytes);
+		return it_error_set(
+		        err, IT_ERR_LIMIT, chain, IT_NO_OFFSET,
+		        "decompressed stream exceeds the limit of %llu bytes (--max-file)",
+		        (unsigned long long)l->max_file_bytes);
 	/* Small outputs are allowed any ratio: a few zero blocks compress well. */
 	if (out_bytes > ((uint64_t)1 << 20) && in_bytes && out_bytes / in_bytes >= l->max_ratio)
 		return it_error_set(err, IT_ERR_LIMIT, chain, IT_NO_OFFSET,
-				    "compression ratio above %u:1 (%llu bytes from %llu; a "
-				    "decompression bomb?) (--max-ratio)",
-				    l->max_ratio, (unsigned long long)out_bytes,
-				    (unsigned long long)in_bytes);
+		                    "compression ratio above %u:1 (%llu bytes from %llu; a "
+		                    "decompression bomb?) (--max-ratio)",
+		                    l->max_ratio, (unsigned long long)out_bytes,
+		                    (unsigned long long)in_bytes);
 	if (out_bytes > job->stream_out) {
 		uint64_t delta = out_bytes - job->stream_out;
 		job->stream_out = out_bytes;
@@ -211,12 +214,12 @@ static int src_load(const struct it_entry *e, size_t want, struct it_error *err)
 }
 
 int it_entry_bytes(const struct it_entry *e, const uint8_t **data, size_t *len,
-		   struct it_error *err)
+                   struct it_error *err)
 {
 	struct it_entry_src *s = e->src_;
 	if (!s)
 		return it_error_set(err, IT_ERR_INTERNAL, e->chain, IT_NO_OFFSET,
-				    "entry has no data");
+		                    "entry has no data");
 	if (s->mem) {
 		*data = s->mem;
 		*len = (size_t)e->size;
@@ -224,9 +227,9 @@ int it_entry_bytes(const struct it_entry *e, const uint8_t **data, size_t *len,
 	}
 	if (e->size > s->run->opt->limits.max_file_bytes)
 		return it_error_set(err, IT_ERR_LIMIT, e->chain, IT_NO_OFFSET,
-				    "'%s' is %llu bytes, above the limit of %llu (--max-file)",
-				    e->path, (unsigned long long)e->size,
-				    (unsigned long long)s->run->opt->limits.max_file_bytes);
+		                    "'%s' is %llu bytes, above the limit of %llu (--max-file)",
+		                    e->path, (unsigned long long)e->size,
+		                    (unsigned long long)s->run->opt->limits.max_file_bytes);
 	if (src_load(e, (size_t)e->size, err) < 0)
 		return -1;
 	*data = s->cache.data ? s->cache.data : (const uint8_t *)"";
@@ -287,7 +290,7 @@ unreadable:
 }
 
 int it_job_entry(struct it_job *job, struct it_entry *e, const uint8_t *data,
-		 const struct it_entry_reader *reader, struct it_error *err)
+                 const struct it_entry_reader *reader, struct it_error *err)
 {
 	struct run *run = job->run;
 	const struct it_unpack_limits *l = &run->opt->limits;
@@ -297,12 +300,12 @@ int it_job_entry(struct it_job *job, struct it_entry *e, const uint8_t *data,
 
 	if (run->stats->entries >= l->max_entries)
 		return it_error_set(err, IT_ERR_LIMIT, chain, IT_NO_OFFSET,
-				    "more than %llu entries (--max-entries)",
-				    (unsigned long long)l->max_entries);
+		                    "more than %llu entries (--max-entries)",
+		                    (unsigned long long)l->max_entries);
 	if (it_path_normalise(e->path, l->max_path, &job->path, &absolute, err) < 0 || absolute) {
 		if (absolute)
 			it_error_set(err, IT_ERR_UNSAFE, NULL, IT_NO_OFFSET,
-				     "refused entry '%s': absolute path", e->path);
+			             "refused entry '%s': absolute path", e->path);
 		goto refuse;
 	}
 	if (e->type == IT_ENTRY_HARDLINK && e->link_target) {
@@ -310,14 +313,15 @@ int it_job_entry(struct it_job *job, struct it_entry *e, const uint8_t *data,
 		    absolute) {
 			if (absolute)
 				it_error_set(err, IT_ERR_UNSAFE, NULL, IT_NO_OFFSET,
-					     "refused hard link '%s': absolute target '%s'",
-					     e->path, e->link_target);
+				             "refused hard link '%s': absolute target '%s'",
+				             e->path, e->link_target);
 			goto refuse;
 		}
 		e->link_target = it_buf_str(&target);
 	}
 	if (job->path.len == 0 && e->type != IT_ENTRY_DIR) {
-		it_error_set(err, IT_ERR_UNSAFE, NULL, IT_NO_OFFSET, "refused entry with empty path");
+		it_error_set(err, IT_ERR_UNSAFE, NULL, IT_NO_OFFSET,
+		             "refused entry with empty path");
 		goto refuse;
 	}
 	if (job->path.len == 0) /* the container's root directory itself */
@@ -355,8 +359,8 @@ out:
 /* ---- blobs and carving ---- */
 
 static int open_container(struct run *run, const struct it_format *f, const char *parent,
-			  unsigned depth, uint64_t off, const char *label, const uint8_t *p,
-			  size_t avail, size_t *consumed, struct it_error *err)
+                          unsigned depth, uint64_t off, const char *label, const uint8_t *p,
+                          size_t avail, size_t *consumed, struct it_error *err)
 {
 	const struct it_unpack_limits *l = &run->opt->limits;
 	struct it_job job = {run, f, IT_BUF_INIT, depth + 1, 0, IT_BUF_INIT};
@@ -364,14 +368,14 @@ static int open_container(struct run *run, const struct it_format *f, const char
 	(void)label;
 	if (off)
 		r = it_buf_printf(&job.chain, "%s@0x%llx:%s", parent, (unsigned long long)off,
-				  f->name);
+		                  f->name);
 	else
 		r = it_buf_printf(&job.chain, "%s:%s", parent, f->name);
 	if (r < 0)
 		return nomem(err);
 	if (job.depth > l->max_depth) {
 		r = it_error_set(err, IT_ERR_LIMIT, it_job_chain(&job), IT_NO_OFFSET,
-				 "containers nested more than %u deep (--max-depth)", l->max_depth);
+		                 "containers nested more than %u deep (--max-depth)", l->max_depth);
 	} else {
 		run->stats->containers++;
 		*consumed = 0;
@@ -411,7 +415,7 @@ static const struct it_format *best_at(const uint8_t *data, size_t len, size_t p
 /* Try a container at pos. Returns 1 when one was unpacked (and sets *next),
  * 0 when nothing usable is there, -1 on a fatal error. */
 static int try_at(struct run *run, const char *chain, unsigned depth, const uint8_t *data,
-		  size_t len, size_t pos, size_t *next, struct it_error *err)
+                  size_t len, size_t pos, size_t *next, struct it_error *err)
 {
 	int conf;
 	const struct it_format *f = best_at(data, len, pos, &conf);
@@ -419,7 +423,7 @@ static int try_at(struct run *run, const char *chain, unsigned depth, const uint
 		return 0;
 	size_t consumed = 0;
 	if (open_container(run, f, chain, depth, pos, NULL, data + pos, len - pos, &consumed,
-			   err) == 0) {
+	                   err) == 0) {
 		*next = pos + (consumed > len - pos ? len - pos : consumed);
 		return 1;
 	}
@@ -450,7 +454,7 @@ static void build_candidates(struct run *run)
 }
 
 static int carve(struct run *run, const char *chain, unsigned depth, const uint8_t *data,
-		 size_t len, int is_top, int *found, struct it_error *err)
+                 size_t len, int is_top, int *found, struct it_error *err)
 {
 	size_t h = 0;
 	while (h < len) {
@@ -481,7 +485,7 @@ static int carve(struct run *run, const char *chain, unsigned depth, const uint8
 }
 
 static int emit_payload(struct run *run, const char *chain, unsigned depth, const uint8_t *data,
-			size_t len, struct it_error *err)
+                        size_t len, struct it_error *err)
 {
 	struct it_job job = {run, NULL, IT_BUF_INIT, depth, 0, IT_BUF_INIT};
 	struct it_entry e;
@@ -499,8 +503,8 @@ static int emit_payload(struct run *run, const char *chain, unsigned depth, cons
 	int r = 0;
 	if (run->stats->entries >= run->opt->limits.max_entries)
 		r = it_error_set(err, IT_ERR_LIMIT, chain, IT_NO_OFFSET,
-				 "more than %llu entries (--max-entries)",
-				 (unsigned long long)run->opt->limits.max_entries);
+		                 "more than %llu entries (--max-entries)",
+		                 (unsigned long long)run->opt->limits.max_entries);
 	else {
 		run->stats->entries++;
 		if (run->opt->on_entry && run->opt->on_entry(run->opt->user, &e) != 0)
@@ -511,7 +515,7 @@ static int emit_payload(struct run *run, const char *chain, unsigned depth, cons
 }
 
 static int blob_unpack(struct run *run, const char *chain, unsigned depth, const uint8_t *data,
-		       size_t len, enum it_blob_search search, int is_top, struct it_error *err)
+                       size_t len, enum it_blob_search search, int is_top, struct it_error *err)
 {
 	int found = 0;
 	if (search == IT_BLOB_CARVE) {
@@ -526,7 +530,7 @@ static int blob_unpack(struct run *run, const char *chain, unsigned depth, const
 }
 
 int it_job_blob(struct it_job *job, const char *label, const uint8_t *data, size_t len,
-		uint64_t offset, enum it_blob_search search, struct it_error *err)
+                uint64_t offset, enum it_blob_search search, struct it_error *err)
 {
 	struct it_buf chain = IT_BUF_INIT;
 	(void)offset;
@@ -541,7 +545,7 @@ int it_job_blob(struct it_job *job, const char *label, const uint8_t *data, size
 /* ---- entry points ---- */
 
 static int run_init(struct run *run, const struct it_unpack_options *opt,
-		    struct it_unpack_stats *stats, uint64_t len, struct it_error *err)
+                    struct it_unpack_stats *stats, uint64_t len, struct it_error *err)
 {
 	memset(run, 0, sizeof *run);
 	memset(stats, 0, sizeof *stats);
@@ -560,15 +564,15 @@ static int run_finish(struct run *run, int r, const char *name, struct it_error 
 	free(run->cands);
 	if (r == 0 && run->stats->problems)
 		return it_error_set(err, IT_ERR_INPUT, name, IT_NO_OFFSET,
-				    "%llu problem%s found while unpacking (see above)",
-				    (unsigned long long)run->stats->problems,
-				    run->stats->problems == 1 ? "" : "s");
+		                    "%llu problem%s found while unpacking (see above)",
+		                    (unsigned long long)run->stats->problems,
+		                    run->stats->problems == 1 ? "" : "s");
 	return r;
 }
 
 int it_unpack_memory(const uint8_t *data, size_t len, const char *name,
-		     const struct it_unpack_options *opt, struct it_unpack_stats *stats,
-		     struct it_error *err)
+                     const struct it_unpack_options *opt, struct it_unpack_stats *stats,
+                     struct it_error *err)
 {
 	struct run run;
 	if (run_init(&run, opt, stats, len, err) < 0)
@@ -579,8 +583,8 @@ int it_unpack_memory(const uint8_t *data, size_t len, const char *name,
 }
 
 int it_unpack_memory_as(const char *format, const uint8_t *data, size_t len, const char *name,
-			const struct it_unpack_options *opt, struct it_unpack_stats *stats,
-			struct it_error *err)
+                        const struct it_unpack_options *opt, struct it_unpack_stats *stats,
+                        struct it_error *err)
 {
 	const struct it_format *f = NULL;
 	for (size_t i = 0; it_formats[i]; i++)
@@ -588,7 +592,7 @@ int it_unpack_memory_as(const char *format, const uint8_t *data, size_t len, con
 			f = it_formats[i];
 	if (!f)
 		return it_error_set(err, IT_ERR_USAGE, NULL, IT_NO_OFFSET, "unknown format '%s'",
-				    format);
+		                    format);
 	struct run run;
 	if (run_init(&run, opt, stats, len, err) < 0)
 		return -1;
@@ -598,17 +602,16 @@ int it_unpack_memory_as(const char *format, const uint8_t *data, size_t len, con
 }
 
 int it_unpack_file(const char *path, const char *name, const struct it_unpack_options *opt,
-		   struct it_unpack_stats *stats, struct it_error *err)
+                   struct it_unpack_stats *stats, struct it_error *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return it_error_set(err, IT_ERR_INPUT, path, IT_NO_OFFSET, "cannot open: %s",
-				    strerror(errno));
+		                    strerror(errno));
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return it_error_set(err, IT_ERR_INPUT, path, IT_NO_OFFSET,
-				    "not a regular file");
+		return it_error_set(err, IT_ERR_INPUT, path, IT_NO_OFFSET, "not a regular file");
 	}
 	if (st.st_size == 0) {
 		close(fd);
@@ -619,7 +622,7 @@ int it_unpack_file(const char *path, const char *name, const struct it_unpack_op
 	close(fd);
 	if (map == MAP_FAILED)
 		return it_error_set(err, IT_ERR_INPUT, path, IT_NO_OFFSET, "cannot map: %s",
-				    strerror(errno));
+		                    strerror(errno));
 	madvise(map, len, MADV_SEQUENTIAL);
 	int r = it_unpack_memory(map, len, name ? name : path, opt, stats, err);
 	munmap(map, len);

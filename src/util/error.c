@@ -15,7 +15,7 @@ static char *dup_or_null(const char *s)
 }
 
 static void error_vset(struct it_error *err, enum it_errcode code, const char *where,
-		       const char *fmt, va_list ap)
+                       const char *fmt, va_list ap)
 {
 	struct it_buf msg = IT_BUF_INIT;
 	it_buf_vprintf(&msg, fmt, ap);
@@ -27,7 +27,7 @@ static void error_vset(struct it_error *err, enum it_errcode code, const char *w
 }
 
 int it_error_set(struct it_error *err, enum it_errcode code, const char *where, uint64_t offset,
-		 const char *fmt, ...)
+                 const char *fmt, ...)
 {
 	if (!err)
 		return -1;
@@ -40,7 +40,7 @@ int it_error_set(struct it_error *err, enum it_errcode code, const char *where, 
 }
 
 int it_error_set_line(struct it_error *err, enum it_errcode code, const char *where,
-		      unsigned long line, unsigned long column, const char *fmt, ...)
+                      unsigned long line, unsigned long column, const char *fmt, ...)
 {
 	if (!err)
 		return -1;
@@ -98,7 +98,7 @@ char *it_error_format(const struct it_error *err)
 				it_buf_printf(&b, ":%lu", err->column);
 		} else if (err->offset != IT_NO_OFFSET) {
 			it_buf_printf(&b, ": offset 0x%llx (%llu)", (unsigned long long)err->offset,
-				      (unsigned long long)err->offset);
+			              (unsigned long long)err->offset);
 		}
 		it_buf_puts(&b, ": ");
 	}
@@ -125,15 +125,15 @@ int it_error_exit_code(enum it_errcode code)
 const char *it_errcode_name(enum it_errcode code)
 {
 	static const char *const names[] = {
-		[IT_OK] = "ok",
-		[IT_ERR_USAGE] = "usage error",
-		[IT_ERR_INPUT] = "malformed input",
-		[IT_ERR_LIMIT] = "limit reached",
-		[IT_ERR_UNSAFE] = "unsafe input refused",
-		[IT_ERR_IO] = "output error",
-		[IT_ERR_NOMEM] = "out of memory",
-		[IT_ERR_INTERNAL] = "internal error",
-		[IT_ERR_CANCELLED] = "cancelled",
+	        [IT_OK] = "ok",
+	        [IT_ERR_USAGE] = "usage error",
+	        [IT_ERR_INPUT] = "malformed input",
+	        [IT_ERR_LIMIT] = "limit reached",
+	        [IT_ERR_UNSAFE] = "unsafe input refused",
+	        [IT_ERR_IO] = "output error",
+	        [IT_ERR_NOMEM] = "out of memory",
+	        [IT_ERR_INTERNAL] = "internal error",
+	        [IT_ERR_CANCELLED] = "cancelled",
 	};
 	if ((unsigned)code < sizeof names / sizeof names[0] && names[code])
 		return names[code];

@@ -25,7 +25,7 @@ int it_outfile_open(struct it_outfile *o, const char *path, struct it_error *err
 	if (fd < 0) {
 		it_buf_free(&tmp);
 		return it_error_set(err, IT_ERR_IO, path, IT_NO_OFFSET, "cannot create: %s",
-				    strerror(errno));
+		                    strerror(errno));
 	}
 	fchmod(fd, 0644);
 	o->f = fdopen(fd, "w");
@@ -45,7 +45,7 @@ int it_outfile_commit(struct it_outfile *o, struct it_error *err)
 	if (o->f == stdout) {
 		if (fflush(stdout) != 0)
 			return it_error_set(err, IT_ERR_IO, "stdout", IT_NO_OFFSET,
-					    "write failed: %s", strerror(errno));
+			                    "write failed: %s", strerror(errno));
 		return 0;
 	}
 	int bad = ferror(o->f) || fflush(o->f) != 0;
@@ -54,7 +54,8 @@ int it_outfile_commit(struct it_outfile *o, struct it_error *err)
 	o->f = NULL;
 	if (bad || rename(o->tmp, o->path) != 0) {
 		int e = errno;
-		it_error_set(err, IT_ERR_IO, o->path, IT_NO_OFFSET, "cannot write: %s", strerror(e));
+		it_error_set(err, IT_ERR_IO, o->path, IT_NO_OFFSET, "cannot write: %s",
+		             strerror(e));
 		it_outfile_abort(o);
 		return -1;
 	}

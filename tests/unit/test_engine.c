@@ -48,7 +48,7 @@ static void test_path_rules(void **state)
 	norm_refused("a/../../evil", IT_ERR_UNSAFE);
 	norm_refused("a/..", IT_ERR_UNSAFE);
 	norm_refused("0123456789012345678901234567890123456789012345678901234567890123456789",
-		     IT_ERR_LIMIT);
+	             IT_ERR_LIMIT);
 }
 
 /* gzip applied n times to a short text */
@@ -92,7 +92,8 @@ static void test_entry_and_total_limits(void **state)
 	struct it_buf img = IT_BUF_INIT;
 	for (int i = 0; i < 5; i++) {
 		it_buf_puts(&img, "pad");
-		assert_int_equal(run_filter("seq 1 400000 | head -c 2M | gzip -n", NULL, 0, &img), 0);
+		assert_int_equal(run_filter("seq 1 400000 | head -c 2M | gzip -n", NULL, 0, &img),
+		                 0);
 	}
 	struct it_unpack_limits l;
 	it_unpack_limits_default(&l);
@@ -132,9 +133,9 @@ static void test_cancel(void **state)
 {
 	(void)state;
 	struct it_buf img = IT_BUF_INIT;
-	assert_int_equal(run_filter("(echo a | gzip -n; echo b | gzip -n; echo c | gzip -n)", NULL,
-				    0, &img),
-			 0);
+	assert_int_equal(
+	        run_filter("(echo a | gzip -n; echo b | gzip -n; echo c | gzip -n)", NULL, 0, &img),
+	        0);
 	struct it_unpack_options o;
 	struct it_unpack_stats st;
 	struct it_error err = IT_ERROR_INIT;
@@ -247,7 +248,7 @@ static void test_buf_and_error(void **state)
 
 	struct it_error err = IT_ERROR_INIT;
 	assert_int_equal(it_error_set(&err, IT_ERR_INPUT, "fw.bin:squashfs", 0x40, "bad %s", "x"),
-			 -1);
+	                 -1);
 	it_error_prefix(&err, "reading '%s'", "etc/passwd");
 	char *m = it_error_format(&err);
 	assert_string_equal(m, "fw.bin:squashfs: offset 0x40 (64): reading 'etc/passwd': bad x");
@@ -266,13 +267,13 @@ static void test_buf_and_error(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_path_rules),
-		cmocka_unit_test(test_depth_limit),
-		cmocka_unit_test(test_entry_and_total_limits),
-		cmocka_unit_test(test_cancel),
-		cmocka_unit_test(test_no_container_is_one_payload),
-		cmocka_unit_test(test_extractor_symlink_escape),
-		cmocka_unit_test(test_buf_and_error),
+	        cmocka_unit_test(test_path_rules),
+	        cmocka_unit_test(test_depth_limit),
+	        cmocka_unit_test(test_entry_and_total_limits),
+	        cmocka_unit_test(test_cancel),
+	        cmocka_unit_test(test_no_container_is_one_payload),
+	        cmocka_unit_test(test_extractor_symlink_escape),
+	        cmocka_unit_test(test_buf_and_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,11 +98,11 @@ static void test_carved_at_offset(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_concatenated_members),
-		cmocka_unit_test(test_truncated_is_input_error),
-		cmocka_unit_test(test_bomb_stopped_by_ratio),
-		cmocka_unit_test(test_carved_at_offset),
+	        cmocka_unit_test(test_roundtrip),
+	        cmocka_unit_test(test_concatenated_members),
+	        cmocka_unit_test(test_truncated_is_input_error),
+	        cmocka_unit_test(test_bomb_stopped_by_ratio),
+	        cmocka_unit_test(test_carved_at_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,7 +15,7 @@ static int on_entry(void *user, const struct it_entry *e)
 	struct collected *c = user;
 	c->entries++;
 	it_buf_printf(&c->listing, "%s %04o %llu %s", it_entry_type_name(e->type), e->mode,
-		      (unsigned long long)e->size, e->chain);
+	              (unsigned long long)e->size, e->chain);
 	if (e->type != IT_ENTRY_PAYLOAD)
 		it_buf_printf(&c->listing, "!/%s", e->path);
 	if (e->link_target)
@@ -41,7 +41,7 @@ static void on_diag(void *user, const struct it_error *d)
 }
 
 void collect_unpack(struct collected *c, const char *format, const uint8_t *data, size_t len,
-		    const struct it_unpack_limits *limits)
+                    const struct it_unpack_limits *limits)
 {
 	struct it_unpack_options o;
 	memset(c, 0, sizeof *c);
@@ -58,7 +58,7 @@ void collect_unpack(struct collected *c, const char *format, const uint8_t *data
 		c->rc = it_unpack_memory(data, len, "t", &o, &c->stats, &c->err);
 	if (getenv("IOTRUST_TEST_VERBOSE")) {
 		fprintf(stderr, "--- listing\n%s--- diags\n%s", it_buf_str(&c->listing),
-			it_buf_str(&c->diags));
+		        it_buf_str(&c->diags));
 		if (c->rc) {
 			char *m = it_error_format(&c->err);
 			fprintf(stderr, "--- error: %s\n", m);

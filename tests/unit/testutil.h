@@ -13,9 +13,10 @@
 #include "iotrust/unpack.h"
 
 struct collected {
-	struct it_buf listing; /* one line per entry: "<type> <mode> <size> <chain>!/<path>[ -> t]" */
-	struct it_buf data;    /* concatenated bytes of every regular file and payload */
-	struct it_buf diags;   /* one formatted diagnostic per line */
+	struct it_buf
+	        listing;     /* one line per entry: "<type> <mode> <size> <chain>!/<path>[ -> t]" */
+	struct it_buf data;  /* concatenated bytes of every regular file and payload */
+	struct it_buf diags; /* one formatted diagnostic per line */
 	size_t entries;
 	int rc;
 	struct it_error err;
@@ -24,7 +25,7 @@ struct collected {
 
 /* Unpack data (carving from offset 0 like the CLI, or as `format` when not NULL). */
 void collect_unpack(struct collected *c, const char *format, const uint8_t *data, size_t len,
-		    const struct it_unpack_limits *limits);
+                    const struct it_unpack_limits *limits);
 void collected_free(struct collected *c);
 /* Does the listing contain this substring? */
 int listing_has(const struct collected *c, const char *needle);
