@@ -29,7 +29,8 @@ int it_buf_append(struct it_buf *b, const void *p, size_t n);
 int it_buf_puts(struct it_buf *b, const char *s);
 int it_buf_putc(struct it_buf *b, char c);
 int it_buf_printf(struct it_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int it_buf_vprintf(struct it_buf *b, const char *fmt, va_list ap);
+int it_buf_vprintf(struct it_buf *b, const char *fmt, va_list ap)
+        __attribute__((format(printf, 2, 0)));
 /* Shorten to n bytes (n <= len). */
 void it_buf_truncate(struct it_buf *b, size_t n);
 /* The contents as a C string ("" when empty); valid until the next change. */

@@ -115,6 +115,20 @@ static int container_dir(struct it_extractor *x, const struct it_entry *e, int *
 	return 1;
 }
 
+/* Write all of data to fd: 0 or an errno value. */
+static int write_all(int fd, const uint8_t *data, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? errno : EIO;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
 static int write_file(int dirfd, const char *name, const struct it_entry *e, struct it_error *err)
 {
 	const uint8_t *data;
@@ -133,25 +147,43 @@ static int write_file(int dirfd, const char *name, const struct it_entry *e, str
 	}
 	if (fd < 0)
 		return io_error(err, e, "create", EEXIST);
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			int en = n < 0 ? errno : EIO;
-			close(fd);
-			unlinkat(dirfd, tmp, 0);
-			return io_error(err, e, "write", en);
-		}
-		off += (size_t)n;
+	int en = write_all(fd, data, len);
+	if (en) {
+		close(fd);
+		unlinkat(dirfd, tmp, 0);
+		return io_error(err, e, "write", en);
 	}
 	mode_t mode = (e->mode & 0755) | 0600;
 	if (fchmod(fd, mode) < 0 || close(fd) < 0 || renameat(dirfd, tmp, dirfd, name) < 0) {
-		int en = errno;
+		en = errno;
 		unlinkat(dirfd, tmp, 0);
 		return io_error(err, e, "write", en);
 	}
 	return 0;
+}
+
+/* A hard link that carries data (cpio newc stores a linked file's bytes with
+ * its last link): the bytes belong to the shared file, so they are written in
+ * place, as cpio -i and the kernel do. Only a regular file is ever written. */
+static int write_linked(int dirfd, const char *name, const struct it_entry *e, struct it_error *err)
+{
+	const uint8_t *data;
+	size_t len;
+	struct stat st;
+	if (it_entry_bytes(e, &data, &len, err) < 0)
+		return -1;
+	int fd = openat(dirfd, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ELOOP ? unsafe(err, e, "hard link with data to a symlink")
+		                      : io_error(err, e, "open", errno);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return unsafe(err, e, "hard link with data to a non-regular file");
+	}
+	int en = ftruncate(fd, 0) < 0 ? errno : write_all(fd, data, len);
+	if (close(fd) < 0 && !en)
+		en = errno;
+	return en ? io_error(err, e, "write", en) : 0;
 }
 
 static int put_link(int rootfd, int dirfd, const char *name, const struct it_entry *e,
@@ -187,13 +219,15 @@ static int put_link(int rootfd, int dirfd, const char *name, const struct it_ent
 	if (tfd >= 0)
 		close(tfd);
 	free(target);
+	if (r == 0 && e->size > 0)
+		r = write_linked(dirfd, name, e, err);
 	return r;
 }
 
 int it_extractor_put(struct it_extractor *x, const struct it_entry *e, struct it_error *err)
 {
-	int cfd;
-	char *cname;
+	int cfd = -1;
+	char *cname = NULL;
 	int r = container_dir(x, e, &cfd, &cname, err);
 	if (r < 0)
 		return -1;

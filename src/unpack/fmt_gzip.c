@@ -25,6 +25,8 @@ static int gzip_unpack(struct it_job *job, const uint8_t *p, size_t avail, size_
 	z_stream zs = {0};
 	size_t used = 0;
 	int zr = Z_OK;
+	/* Carving tries many false candidates: start small, grow with the output. */
+	size_t chunk = 4096;
 
 	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
 		return it_error_set(err, IT_ERR_NOMEM, NULL, 0, "zlib: cannot initialise");
@@ -36,16 +38,18 @@ static int gzip_unpack(struct it_job *job, const uint8_t *p, size_t avail, size_
 		zs.avail_in = (uInt)(avail - used > UINT32_MAX ? UINT32_MAX : avail - used);
 		size_t start = used;
 		do {
-			if (it_buf_reserve(&out, IT_STREAM_CHUNK) < 0) {
+			if (it_buf_reserve(&out, chunk) < 0) {
 				inflateEnd(&zs);
 				it_buf_free(&out);
 				return it_error_set(err, IT_ERR_NOMEM, NULL, 0, "out of memory");
 			}
 			zs.next_out = out.data + out.len;
-			zs.avail_out = IT_STREAM_CHUNK;
+			zs.avail_out = (uInt)chunk;
 			zr = inflate(&zs, Z_NO_FLUSH);
 			out.len = (size_t)(zs.next_out - out.data);
 			used = start + (size_t)(zs.next_in - (p + start));
+			if (chunk < IT_STREAM_CHUNK)
+				chunk *= 2;
 			if (it_job_check_output(job, used, out.len, err) < 0) {
 				inflateEnd(&zs);
 				it_buf_free(&out);

@@ -6,8 +6,17 @@
 #include "format.h"
 
 extern const struct it_format it_fmt_gzip;
+extern const struct it_format it_fmt_uimage;
+extern const struct it_format it_fmt_fit;
+extern const struct it_format it_fmt_trx;
 
+/* One reader per line. */
+/* clang-format off */
 const struct it_format *const it_formats[] = {
 	&it_fmt_gzip,
+	&it_fmt_uimage,
+	&it_fmt_fit,
+	&it_fmt_trx,
 	NULL,
 };
+/* clang-format on */

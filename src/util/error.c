@@ -14,8 +14,10 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static void error_vset(struct it_error *err, enum it_errcode code, const char *where,
-                       const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void error_vset(struct it_error *err,
+                                                             enum it_errcode code,
+                                                             const char *where, const char *fmt,
+                                                             va_list ap)
 {
 	struct it_buf msg = IT_BUF_INIT;
 	it_buf_vprintf(&msg, fmt, ap);
