@@ -9,6 +9,7 @@ extern const struct it_format it_fmt_gzip;
 extern const struct it_format it_fmt_uimage;
 extern const struct it_format it_fmt_fit;
 extern const struct it_format it_fmt_trx;
+extern const struct it_format it_fmt_ext;
 
 /* One reader per line. */
 /* clang-format off */
@@ -17,6 +18,7 @@ const struct it_format *const it_formats[] = {
 	&it_fmt_uimage,
 	&it_fmt_fit,
 	&it_fmt_trx,
+	&it_fmt_ext,
 	NULL,
 };
 /* clang-format on */

@@ -422,6 +422,7 @@ static int try_at(struct run *run, const char *chain, unsigned depth, const uint
 	if (!f || conf < IT_PROBE_WEAK)
 		return 0;
 	size_t consumed = 0;
+	uint64_t before = run->stats->entries;
 	if (open_container(run, f, chain, depth, pos, NULL, data + pos, len - pos, &consumed,
 	                   err) == 0) {
 		*next = pos + (consumed > len - pos ? len - pos : consumed);
@@ -432,6 +433,12 @@ static int try_at(struct run *run, const char *chain, unsigned depth, const uint
 	if (conf >= IT_PROBE_STRONG)
 		report(run, err);
 	it_error_clear(err);
+	/* A container that failed part way still explained these bytes: do not
+	 * also deliver the whole blob as a payload; carving goes on at pos + 1. */
+	if (run->stats->entries != before) {
+		*next = pos + 1;
+		return 1;
+	}
 	return 0;
 }
 
