@@ -20,6 +20,7 @@ struct scan_ctx {
 	struct it_extractor *extract;
 	struct cli_progress progress;
 	struct it_error fatal; /* an error in a callback that stops the run */
+	uint64_t refused;      /* entries the extractor refused to write */
 	struct it_buf line;
 };
 
@@ -110,6 +111,7 @@ static int on_entry(void *user, const struct it_entry *e)
 				it_error_move(&s->fatal, &err);
 				return 1;
 			}
+			s->refused++;
 			cli_progress_end(&s->progress);
 			char *m = it_error_format(&err);
 			fprintf(stderr, "iotrust: %s\n", m);
@@ -283,7 +285,11 @@ int cmd_scan(int argc, char **argv)
 	}
 	if (list && it_outfile_commit(&out, &err) < 0)
 		return cli_fail(&err);
-	if (r < 0)
+	if (r == 0 && s.refused)
+		it_error_set(&err, IT_ERR_UNSAFE, image, IT_NO_OFFSET,
+		             "%" PRIu64 " unsafe entr%s refused (see above)", s.refused,
+		             s.refused == 1 ? "y" : "ies");
+	if (r < 0 || s.refused)
 		rc = cli_fail(&err); /* problems reported: the output is complete but flagged */
 	if (!list && !s.quiet)
 		printf("%s: %" PRIu64 " containers, %" PRIu64 " entries, %" PRIu64

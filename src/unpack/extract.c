@@ -22,9 +22,30 @@ struct it_extractor {
 	struct it_buf scratch;
 };
 
+/* mkdir -p: the user's own output directory and its missing parents. */
+static int make_dirs(const char *dir)
+{
+	char *copy = strdup(dir);
+	if (!copy)
+		return -1;
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
+			free(copy);
+			return -1;
+		}
+		*p = '/';
+	}
+	int r = mkdir(copy, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	free(copy);
+	return r;
+}
+
 int it_extractor_open(struct it_extractor **out, const char *dir, struct it_error *err)
 {
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+	if (make_dirs(dir) < 0)
 		return it_error_set(err, IT_ERR_IO, dir, IT_NO_OFFSET,
 		                    "cannot create directory: %s", strerror(errno));
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

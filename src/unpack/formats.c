@@ -10,6 +10,11 @@ extern const struct it_format it_fmt_uimage;
 extern const struct it_format it_fmt_fit;
 extern const struct it_format it_fmt_trx;
 extern const struct it_format it_fmt_ext;
+extern const struct it_format it_fmt_tar;
+extern const struct it_format it_fmt_cpio;
+extern const struct it_format it_fmt_zip;
+extern const struct it_format it_fmt_ubi;
+extern const struct it_format it_fmt_ubifs;
 
 /* One reader per line. */
 /* clang-format off */
@@ -19,6 +24,11 @@ const struct it_format *const it_formats[] = {
 	&it_fmt_fit,
 	&it_fmt_trx,
 	&it_fmt_ext,
+	&it_fmt_tar,
+	&it_fmt_cpio,
+	&it_fmt_zip,
+	&it_fmt_ubi,
+	&it_fmt_ubifs,
 	NULL,
 };
 /* clang-format on */

@@ -260,7 +260,9 @@ static int entry_nested(struct it_job *job, const struct it_entry *e, struct it_
 {
 	struct run *run = job->run;
 	struct it_entry_src *s = e->src_;
-	if (run->opt->no_nested || e->type != IT_ENTRY_FILE || e->size < MIN_NESTED_SIZE)
+	/* cpio stores a hard-linked file's bytes with one of its links */
+	int has_data = e->type == IT_ENTRY_FILE || (e->type == IT_ENTRY_HARDLINK && e->size > 0);
+	if (run->opt->no_nested || !has_data || e->size < MIN_NESTED_SIZE)
 		return 0;
 	size_t head = e->size < HEAD_BYTES ? (size_t)e->size : HEAD_BYTES;
 	if (src_load(e, head, err) < 0)
@@ -415,7 +417,7 @@ static const struct it_format *best_at(const uint8_t *data, size_t len, size_t p
 /* Try a container at pos. Returns 1 when one was unpacked (and sets *next),
  * 0 when nothing usable is there, -1 on a fatal error. */
 static int try_at(struct run *run, const char *chain, unsigned depth, const uint8_t *data,
-                  size_t len, size_t pos, size_t *next, struct it_error *err)
+                  size_t len, size_t pos, int is_top, size_t *next, struct it_error *err)
 {
 	int conf;
 	const struct it_format *f = best_at(data, len, pos, &conf);
@@ -430,7 +432,9 @@ static int try_at(struct run *run, const char *chain, unsigned depth, const uint
 	}
 	if (is_fatal(err->code))
 		return -1;
-	if (conf >= IT_PROBE_STRONG)
+	/* A weak candidate that fails was usually no container at all, unless it
+	 * is the very start of the user's image (a truncated .gz, say). */
+	if (conf >= IT_PROBE_STRONG || (is_top && pos == 0))
 		report(run, err);
 	it_error_clear(err);
 	/* A container that failed part way still explained these bytes: do not
@@ -461,7 +465,7 @@ static void build_candidates(struct run *run)
 }
 
 static int carve(struct run *run, const char *chain, unsigned depth, const uint8_t *data,
-                 size_t len, int is_top, int *found, struct it_error *err)
+                 size_t len, int is_top, int *found, size_t *first, struct it_error *err)
 {
 	size_t h = 0;
 	while (h < len) {
@@ -473,11 +477,13 @@ static int carve(struct run *run, const char *chain, unsigned depth, const uint8
 			if (h < m->offset || len - h < m->len || memcmp(data + h, m->bytes, m->len))
 				continue;
 			size_t pos = h - m->offset;
-			hit = try_at(run, chain, depth, data, len, pos, &next, err);
+			hit = try_at(run, chain, depth, data, len, pos, is_top, &next, err);
 			if (hit < 0)
 				return -1;
 		}
 		if (hit) {
+			if (!*found)
+				*first = h;
 			*found = 1;
 			h = next > h ? next : h + 1;
 			if (is_top) {
@@ -525,15 +531,19 @@ static int blob_unpack(struct run *run, const char *chain, unsigned depth, const
                        size_t len, enum it_blob_search search, int is_top, struct it_error *err)
 {
 	int found = 0;
+	size_t first = 0;
 	if (search == IT_BLOB_CARVE) {
-		if (carve(run, chain, depth, data, len, is_top, &found, err) < 0)
+		if (carve(run, chain, depth, data, len, is_top, &found, &first, err) < 0)
 			return -1;
-		if (!found)
+		/* A blob is delivered itself when nothing explains it, or when it has
+		 * bytes of its own before the first container (a kernel with an
+		 * initramfs inside); the top-level image is the user's own file. */
+		if (!found || (!is_top && first > 0))
 			return emit_payload(run, chain, depth, data, len, err);
 		return 0;
 	}
 	size_t next;
-	return try_at(run, chain, depth, data, len, 0, &next, err) < 0 ? -1 : 0;
+	return try_at(run, chain, depth, data, len, 0, 0, &next, err) < 0 ? -1 : 0;
 }
 
 int it_job_blob(struct it_job *job, const char *label, const uint8_t *data, size_t len,

@@ -44,12 +44,13 @@ norm_iotrust() {
 		my ($type, $size, $rest) = ($1, $2, $3);
 		my $target = "";
 		if ($rest =~ /^(.*?) (->|=>) (.*)$/) { ($rest, $target) = ($1, $3); }
+		next if $type eq "data" || $rest =~ m{!/.*!/};
 		next unless $rest =~ /^\Q$c\E!\/(.*)$/;
 		my $p = $1;
 		my $tl = $t{$type} // "?";
 		printf "%s %s %s%s\n", $tl, ($tl eq "-" ? $size : "-"), $p,
 			($type eq "link" ? " -> $target" : "");
-	' "$1" | LC_ALL=C sort
+	' "$1" "$2" | LC_ALL=C sort
 }
 
 # `cpio -tv` output (GNU cpio)
