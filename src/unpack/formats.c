@@ -15,6 +15,7 @@ extern const struct it_format it_fmt_cpio;
 extern const struct it_format it_fmt_zip;
 extern const struct it_format it_fmt_ubi;
 extern const struct it_format it_fmt_ubifs;
+extern const struct it_format it_fmt_jffs2;
 
 /* One reader per line. */
 /* clang-format off */
@@ -29,6 +30,7 @@ const struct it_format *const it_formats[] = {
 	&it_fmt_zip,
 	&it_fmt_ubi,
 	&it_fmt_ubifs,
+	&it_fmt_jffs2,
 	NULL,
 };
 /* clang-format on */
