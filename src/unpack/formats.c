@@ -10,6 +10,8 @@ extern const struct it_format it_fmt_uimage;
 extern const struct it_format it_fmt_fit;
 extern const struct it_format it_fmt_trx;
 extern const struct it_format it_fmt_ext;
+extern const struct it_format it_fmt_squashfs;
+extern const struct it_format it_fmt_cramfs;
 extern const struct it_format it_fmt_tar;
 extern const struct it_format it_fmt_cpio;
 extern const struct it_format it_fmt_zip;
@@ -25,6 +27,8 @@ const struct it_format *const it_formats[] = {
 	&it_fmt_fit,
 	&it_fmt_trx,
 	&it_fmt_ext,
+	&it_fmt_squashfs,
+	&it_fmt_cramfs,
 	&it_fmt_tar,
 	&it_fmt_cpio,
 	&it_fmt_zip,

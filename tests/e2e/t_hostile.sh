@@ -52,6 +52,7 @@ expect_exit 3 "$IOTRUST" scan "$WORK/deep" && grep -q "nested more than 16 deep"
 	&& pass "64-deep nesting stopped at depth 16" || fail "deep nesting not stopped"
 
 # truncated images: a squashfs cut in half, a cpio.gz cut short
+head -c 300000 /dev/urandom >"$WORK/src/random.bin"   # incompressible: the image is big enough to cut
 mksquashfs "$WORK/src" "$WORK/fs.sqfs" -comp xz -noappend -quiet >/dev/null
 head -c $(( $(stat -c %s "$WORK/fs.sqfs") / 2 )) "$WORK/fs.sqfs" >"$WORK/half.sqfs"
 expect_exit 3 "$IOTRUST" scan "$WORK/half.sqfs" --list && grep -q "half.sqfs:squashfs" "$WORK/err" \
