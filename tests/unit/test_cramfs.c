@@ -17,36 +17,11 @@
 #include "iotrust/cursor.h"
 #include "testutil.h"
 
-struct fixture {
-	char dir[64];
-};
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	struct it_buf cmd = IT_BUF_INIT, out = IT_BUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	it_buf_vprintf(&cmd, fmt, ap);
-	va_end(ap);
-	int r = run_filter(it_buf_str(&cmd), NULL, 0, &out);
-	if (r != 0)
-		fprintf(stderr, "command failed: %s\n%s", it_buf_str(&cmd), it_buf_str(&out));
-	assert_int_equal(r, 0);
-	it_buf_free(&cmd);
-	it_buf_free(&out);
-}
-
-static void fixture_open(struct fixture *f)
-{
-	snprintf(f->dir, sizeof f->dir, "/tmp/iotrust-cramfs-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-}
-
-static void fixture_close(struct fixture *f)
-{
-	sh("rm -rf '%s'", f->dir);
-}
+/* Scratch directories and shell commands come from testutil. */
+#define fixture          test_dir
+#define fixture_open(f)  assert_int_equal(test_dir_open((f), "cramfs"), 0)
+#define fixture_close(f) test_dir_close(f)
+#define sh(...)          assert_int_equal(test_sh(__VA_ARGS__), 0)
 
 /* Nested dirs, an absolute symlink, a setuid file, an empty file, a file of
  * several 4 KiB blocks, a sparse file, a fifo, and a device node when the

@@ -2,6 +2,7 @@
  * Helpers shared by the unit tests (see testutil.h).
  */
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,4 +129,33 @@ const char *test_data(const char *name)
 	const char *dir = getenv("IOTRUST_TEST_DATA");
 	snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/data", name);
 	return path;
+}
+
+int test_sh(const char *fmt, ...)
+{
+	struct it_buf cmd = IT_BUF_INIT, out = IT_BUF_INIT;
+	va_list ap;
+	it_buf_puts(&cmd, "PATH=$PATH:/usr/sbin:/sbin; { ");
+	va_start(ap, fmt);
+	it_buf_vprintf(&cmd, fmt, ap);
+	va_end(ap);
+	it_buf_puts(&cmd, "\n} 2>&1");
+	int r = run_filter(it_buf_str(&cmd), NULL, 0, &out);
+	if (r != 0)
+		fprintf(stderr, "command failed: %s\n%s", it_buf_str(&cmd), it_buf_str(&out));
+	it_buf_free(&cmd);
+	it_buf_free(&out);
+	return r;
+}
+
+int test_dir_open(struct test_dir *d, const char *tag)
+{
+	snprintf(d->dir, sizeof d->dir, "/tmp/iotrust-%.16s-XXXXXX", tag);
+	return mkdtemp(d->dir) ? 0 : -1;
+}
+
+void test_dir_close(struct test_dir *d)
+{
+	if (d->dir[0])
+		test_sh("rm -rf '%s'", d->dir);
 }

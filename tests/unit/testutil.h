@@ -34,6 +34,18 @@ int listing_has(const struct collected *c, const char *needle);
 int read_file(const char *path, struct it_buf *buf);
 /* Run `sh -c cmd` feeding `in` on stdin and capturing stdout into out. 0 or -1. */
 int run_filter(const char *cmd, const uint8_t *in, size_t inlen, struct it_buf *out);
+/* Run a shell command built from fmt (with /usr/sbin and /sbin on PATH, where
+ * mkfs tools live). 0 when it exits 0; otherwise the command and its output go
+ * to stderr and the result is -1. */
+int test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A scratch directory /tmp/iotrust-<tag>-XXXXXX, removed with everything in it. */
+struct test_dir {
+	char dir[64];
+};
+int test_dir_open(struct test_dir *d, const char *tag);
+void test_dir_close(struct test_dir *d);
+
 /* Path to tests/data/<name> (static buffer, for test use only). */
 const char *test_data(const char *name);
 
