@@ -10,6 +10,13 @@ extern const struct it_format it_fmt_uimage;
 extern const struct it_format it_fmt_fit;
 extern const struct it_format it_fmt_trx;
 extern const struct it_format it_fmt_ext;
+extern const struct it_format it_fmt_xz;
+extern const struct it_format it_fmt_lzma;
+extern const struct it_format it_fmt_zstd;
+extern const struct it_format it_fmt_bzip2;
+extern const struct it_format it_fmt_lzop;
+extern const struct it_format it_fmt_lz4;
+extern const struct it_format it_fmt_lz4_legacy;
 extern const struct it_format it_fmt_squashfs;
 extern const struct it_format it_fmt_cramfs;
 extern const struct it_format it_fmt_tar;
@@ -27,6 +34,13 @@ const struct it_format *const it_formats[] = {
 	&it_fmt_fit,
 	&it_fmt_trx,
 	&it_fmt_ext,
+	&it_fmt_xz,
+	&it_fmt_lzma,
+	&it_fmt_zstd,
+	&it_fmt_bzip2,
+	&it_fmt_lzop,
+	&it_fmt_lz4,
+	&it_fmt_lz4_legacy,
 	&it_fmt_squashfs,
 	&it_fmt_cramfs,
 	&it_fmt_tar,
