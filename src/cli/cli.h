@@ -21,8 +21,8 @@ struct cli_command {
 
 int cmd_scan(int argc, char **argv);
 
-/* Print "iotrust: <formatted error>" to stderr and return its exit code. */
-int cli_fail(const struct it_error *err);
+/* Print "iotrust: <formatted error>" to stderr, clear err, return its exit code. */
+int cli_fail(struct it_error *err);
 /* Print a usage error with a hint to --help and return 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parse "123", "64K", "1M", "2G" (powers of 1024). 0 or -1. */

@@ -11,12 +11,14 @@
 
 #include "cli/cli.h"
 
-int cli_fail(const struct it_error *err)
+int cli_fail(struct it_error *err)
 {
 	char *msg = it_error_format(err);
 	fprintf(stderr, "iotrust: %s\n", msg ? msg : "error");
 	free(msg);
-	return it_error_exit_code(err->code);
+	int code = it_error_exit_code(err->code);
+	it_error_clear(err);
+	return code;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
