@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <lzo/lzo1x.h>
+#include <zlib.h>
 #include <sqfs/compressor.h>
 #include <sqfs/data_reader.h>
 #include <sqfs/dir.h>
@@ -56,6 +57,7 @@ struct sq {
 	sqfs_super_t super;
 	struct mem_file *file;
 	sqfs_compressor_t *cmp;
+	sqfs_compressor_t *mcache; /* cmp behind a metadata block cache */
 	sqfs_id_table_t *ids;
 	sqfs_data_reader_t *data;
 	sqfs_meta_reader_t *minode, *mdir;
@@ -223,6 +225,128 @@ static sqfs_compressor_t *lzo_compressor_new(void)
 	return c;
 }
 
+/* The inode and directory meta readers keep only their last block, so a walk
+ * decompresses the same metadata block once per inode it holds. This wrapper
+ * remembers every decompressed metadata block (found again by CRC32 of its
+ * compressed bytes, confirmed with memcmp), as unsquashfs does by loading the
+ * whole tables: listing then decompresses each block once. Bounded by
+ * META_CACHE_MAX bytes; past that it simply stops remembering. */
+#define META_CACHE_BUCKETS 1024
+#define META_CACHE_MAX     ((size_t)64 << 20)
+
+struct meta_block {
+	uint32_t crc, in_len, out_len;
+	int32_t next;
+	uint8_t *in, *out;
+};
+
+struct meta_cache {
+	sqfs_compressor_t cmp; /* first: libsquashfs sees this */
+	sqfs_compressor_t *inner;
+	struct meta_block *blocks;
+	size_t count, cap, bytes;
+	int32_t bucket[META_CACHE_BUCKETS];
+};
+
+static void meta_cache_destroy(sqfs_object_t *obj)
+{
+	struct meta_cache *mc = (struct meta_cache *)obj;
+	for (size_t i = 0; i < mc->count; i++) {
+		free(mc->blocks[i].in);
+		free(mc->blocks[i].out);
+	}
+	free(mc->blocks);
+	free(mc);
+}
+
+static void meta_cache_get_configuration(const sqfs_compressor_t *cmp,
+                                         sqfs_compressor_config_t *cfg)
+{
+	const struct meta_cache *mc = (const struct meta_cache *)cmp;
+	mc->inner->get_configuration(mc->inner, cfg);
+}
+
+static int meta_cache_write_options(sqfs_compressor_t *cmp, sqfs_file_t *file)
+{
+	(void)cmp;
+	(void)file;
+	return SQFS_ERROR_UNSUPPORTED;
+}
+
+static int meta_cache_read_options(sqfs_compressor_t *cmp, sqfs_file_t *file)
+{
+	(void)cmp;
+	(void)file;
+	return 0; /* the inner compressor has read them */
+}
+
+static void meta_cache_remember(struct meta_cache *mc, uint32_t crc, const sqfs_u8 *in,
+                                sqfs_u32 size, const sqfs_u8 *out, sqfs_u32 n)
+{
+	if (mc->bytes + size + n > META_CACHE_MAX)
+		return;
+	if (mc->count == mc->cap) {
+		size_t cap = mc->cap ? mc->cap * 2 : 64;
+		struct meta_block *b = realloc(mc->blocks, cap * sizeof *b);
+		if (!b)
+			return;
+		mc->blocks = b;
+		mc->cap = cap;
+	}
+	struct meta_block *b = &mc->blocks[mc->count];
+	b->in = malloc(size ? size : 1);
+	b->out = malloc(n ? n : 1);
+	if (!b->in || !b->out) {
+		free(b->in);
+		free(b->out);
+		return;
+	}
+	memcpy(b->in, in, size);
+	memcpy(b->out, out, n);
+	b->crc = crc;
+	b->in_len = size;
+	b->out_len = n;
+	b->next = mc->bucket[crc % META_CACHE_BUCKETS];
+	mc->bucket[crc % META_CACHE_BUCKETS] = (int32_t)mc->count++;
+	mc->bytes += size + n;
+}
+
+static sqfs_s32 meta_cache_do_block(sqfs_compressor_t *cmp, const sqfs_u8 *in, sqfs_u32 size,
+                                    sqfs_u8 *out, sqfs_u32 outsize)
+{
+	struct meta_cache *mc = (struct meta_cache *)cmp;
+	uint32_t crc = (uint32_t)crc32(0, in, size);
+	for (int32_t i = mc->bucket[crc % META_CACHE_BUCKETS]; i >= 0; i = mc->blocks[i].next) {
+		const struct meta_block *b = &mc->blocks[i];
+		if (b->crc == crc && b->in_len == size && b->out_len <= outsize &&
+		    memcmp(b->in, in, size) == 0) {
+			memcpy(out, b->out, b->out_len);
+			return (sqfs_s32)b->out_len;
+		}
+	}
+	sqfs_s32 n = mc->inner->do_block(mc->inner, in, size, out, outsize);
+	if (n > 0)
+		meta_cache_remember(mc, crc, in, size, out, (sqfs_u32)n);
+	return n;
+}
+
+/* A caching view of inner (which stays owned by the caller and must outlive it). */
+static sqfs_compressor_t *meta_cache_new(sqfs_compressor_t *inner)
+{
+	struct meta_cache *mc = calloc(1, sizeof *mc);
+	if (!mc)
+		return NULL;
+	mc->inner = inner;
+	for (size_t i = 0; i < META_CACHE_BUCKETS; i++)
+		mc->bucket[i] = -1;
+	mc->cmp.base.destroy = meta_cache_destroy;
+	mc->cmp.get_configuration = meta_cache_get_configuration;
+	mc->cmp.write_options = meta_cache_write_options;
+	mc->cmp.read_options = meta_cache_read_options;
+	mc->cmp.do_block = meta_cache_do_block;
+	return &mc->cmp;
+}
+
 /* ---- superblock ---- */
 
 static void super_parse(const uint8_t *p, struct sq_super *s)
@@ -380,6 +504,7 @@ static void sq_close(struct sq *s)
 	sqfs_destroy(s->minode);
 	sqfs_destroy(s->data);
 	sqfs_destroy(s->ids);
+	sqfs_destroy(s->mcache);
 	sqfs_destroy(s->cmp);
 	sqfs_destroy(s->file);
 	it_buf_free(&s->path);
@@ -444,8 +569,12 @@ static int sq_open(struct sq *s, const uint8_t *p, struct it_error *err)
 	for (size_t i = 0; i < sizeof after / sizeof after[0]; i++)
 		if (after[i] != SQ_NO_TABLE && after[i] > sb->dir_start && after[i] < dir_end)
 			dir_end = after[i];
-	s->minode = sqfs_meta_reader_create(&s->file->base, s->cmp, sb->inode_start, sb->dir_start);
-	s->mdir = sqfs_meta_reader_create(&s->file->base, s->cmp, sb->dir_start, dir_end);
+	s->mcache = meta_cache_new(s->cmp);
+	if (!s->mcache)
+		return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
+	s->minode =
+	        sqfs_meta_reader_create(&s->file->base, s->mcache, sb->inode_start, sb->dir_start);
+	s->mdir = sqfs_meta_reader_create(&s->file->base, s->mcache, sb->dir_start, dir_end);
 	if (!s->minode || !s->mdir)
 		return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
 	/* A metadata block takes at least 3 bytes on disk for its 8 KiB, so a block
