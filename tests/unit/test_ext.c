@@ -132,33 +132,13 @@ static int on_entry(void *user, const struct it_entry *e)
 	return 0;
 }
 
-static void on_diag(void *user, const struct it_error *d)
-{
-	struct seen *s = user;
-	char *m = it_error_format(d);
-	it_buf_printf(&s->diags, "%s\n", m);
-	free(m);
-}
-
 static void unpack(struct seen *s, const char *format, const struct it_buf *img,
                    const struct it_unpack_limits *limits)
 {
-	struct it_unpack_options o;
 	memset(s, 0, sizeof *s);
 	s->err = (struct it_error)IT_ERROR_INIT;
-	it_unpack_options_default(&o);
-	if (limits)
-		o.limits = *limits;
-	o.on_entry = on_entry;
-	o.on_diag = on_diag;
-	o.user = s;
-	if (format)
-		s->rc = it_unpack_memory_as(format, img->data, img->len, "t", &o, &s->st, &s->err);
-	else
-		s->rc = it_unpack_memory(img->data, img->len, "t", &o, &s->st, &s->err);
-	if (getenv("IOTRUST_TEST_VERBOSE"))
-		fprintf(stderr, "--- entries\n%s--- diags\n%s--- rc %d %s\n", it_buf_str(&s->lines),
-		        it_buf_str(&s->diags), s->rc, s->err.message ? s->err.message : "");
+	s->rc = test_unpack(format, img->data, img->len, limits, on_entry, s, &s->diags, &s->st,
+	                    &s->err);
 }
 
 static void seen_free(struct seen *s)

@@ -11,7 +11,7 @@
 
 #include "testutil.h"
 
-static int on_entry(void *user, const struct it_entry *e)
+static int collect_entry(void *user, const struct it_entry *e)
 {
 	struct collected *c = user;
 	c->entries++;
@@ -33,39 +33,57 @@ static int on_entry(void *user, const struct it_entry *e)
 	return 0;
 }
 
-static void on_diag(void *user, const struct it_error *d)
+struct hooks {
+	it_entry_fn on_entry;
+	void *user;
+	struct it_buf *diags;
+};
+
+static int hooks_entry(void *user, const struct it_entry *e)
 {
-	struct collected *c = user;
+	struct hooks *h = user;
+	return h->on_entry ? h->on_entry(h->user, e) : 0;
+}
+
+static void hooks_diag(void *user, const struct it_error *d)
+{
+	struct hooks *h = user;
 	char *m = it_error_format(d);
-	it_buf_printf(&c->diags, "%s\n", m);
+	it_buf_printf(h->diags, "%s\n", m);
 	free(m);
+}
+
+int test_unpack(const char *format, const uint8_t *data, size_t len,
+                const struct it_unpack_limits *limits, it_entry_fn on_entry, void *user,
+                struct it_buf *diags, struct it_unpack_stats *stats, struct it_error *err)
+{
+	struct hooks h = {on_entry, user, diags};
+	struct it_unpack_options o;
+	it_unpack_options_default(&o);
+	if (limits)
+		o.limits = *limits;
+	o.on_entry = hooks_entry;
+	o.on_diag = hooks_diag;
+	o.user = &h;
+	int rc = format ? it_unpack_memory_as(format, data, len, "t", &o, stats, err)
+	                : it_unpack_memory(data, len, "t", &o, stats, err);
+	if (getenv("IOTRUST_TEST_VERBOSE")) {
+		char *m = rc ? it_error_format(err) : NULL;
+		fprintf(stderr, "--- diags\n%s--- rc %d %s\n", it_buf_str(diags), rc, m ? m : "");
+		free(m);
+	}
+	return rc;
 }
 
 void collect_unpack(struct collected *c, const char *format, const uint8_t *data, size_t len,
                     const struct it_unpack_limits *limits)
 {
-	struct it_unpack_options o;
 	memset(c, 0, sizeof *c);
 	c->err = (struct it_error)IT_ERROR_INIT;
-	it_unpack_options_default(&o);
-	if (limits)
-		o.limits = *limits;
-	o.on_entry = on_entry;
-	o.on_diag = on_diag;
-	o.user = c;
-	if (format)
-		c->rc = it_unpack_memory_as(format, data, len, "t", &o, &c->stats, &c->err);
-	else
-		c->rc = it_unpack_memory(data, len, "t", &o, &c->stats, &c->err);
-	if (getenv("IOTRUST_TEST_VERBOSE")) {
-		fprintf(stderr, "--- listing\n%s--- diags\n%s", it_buf_str(&c->listing),
-		        it_buf_str(&c->diags));
-		if (c->rc) {
-			char *m = it_error_format(&c->err);
-			fprintf(stderr, "--- error: %s\n", m);
-			free(m);
-		}
-	}
+	c->rc = test_unpack(format, data, len, limits, collect_entry, c, &c->diags, &c->stats,
+	                    &c->err);
+	if (getenv("IOTRUST_TEST_VERBOSE"))
+		fprintf(stderr, "--- listing\n%s", it_buf_str(&c->listing));
 }
 
 void collected_free(struct collected *c)

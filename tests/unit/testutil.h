@@ -23,6 +23,13 @@ struct collected {
 	struct it_unpack_stats stats;
 };
 
+/* Run the unpacker over data (carving like the CLI, or as `format` when not
+ * NULL) with the test's own entry callback; each diagnostic is appended to
+ * diags as one formatted line. Returns what it_unpack_memory returns. */
+int test_unpack(const char *format, const uint8_t *data, size_t len,
+                const struct it_unpack_limits *limits, it_entry_fn on_entry, void *user,
+                struct it_buf *diags, struct it_unpack_stats *stats, struct it_error *err);
+
 /* Unpack data (carving from offset 0 like the CLI, or as `format` when not NULL). */
 void collect_unpack(struct collected *c, const char *format, const uint8_t *data, size_t len,
                     const struct it_unpack_limits *limits);
