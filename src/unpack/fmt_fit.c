@@ -53,6 +53,12 @@ static int view_open(const uint8_t *p, size_t avail, struct fit_view *v, struct 
 		return it_error_set(err, IT_ERR_INPUT, NULL, 4,
 		                    "fit: device tree size %zu exceeds the %zu bytes left",
 		                    v->total, avail);
+	/* dtc and mkimage write version 17; libfdt 1.6's fdt_check_full reads
+	 * through a NULL name on older versions (found by fuzzing), so refuse them. */
+	if (fdt_version(&hdr.h) < 17)
+		return it_error_set(err, IT_ERR_INPUT, NULL, 20,
+		                    "fit: device tree version %u, expected 17 or later",
+		                    fdt_version(&hdr.h));
 	/* Before copying anything: the structure block must open with a node (the
 	 * root), so random bytes after a stray magic cost no more than this. */
 	size_t st = fdt_off_dt_struct(&hdr.h);
