@@ -54,10 +54,11 @@ enum it_blob_search {
  * Report a child blob (e.g. a decompressed stream or a partition). `label`
  * names the child when it has a name of its own (a FIT image node, a TRX
  * partition index), else NULL. `offset` is where the child's bytes start in
- * the container (0 for decompressed output). The blob is unpacked before this
- * returns; the data must stay valid until then. If no format is found in it,
- * it is delivered as an IT_ENTRY_PAYLOAD entry. Returns 0, or -1 when the
- * engine must stop (limit, cancel), with err set.
+ * the container (0 for decompressed output; informative only: chains name a
+ * child by its label, and offsets inside it count from its start). The blob
+ * is unpacked before this returns; the data must stay valid until then. If
+ * no format is found in it, it is delivered as an IT_ENTRY_PAYLOAD entry.
+ * Returns 0, or -1 when the engine must stop (limit, cancel), with err set.
  */
 int it_job_blob(struct it_job *job, const char *label, const uint8_t *data, size_t len,
                 uint64_t offset, enum it_blob_search search, struct it_error *err);

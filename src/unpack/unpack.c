@@ -361,13 +361,12 @@ out:
 /* ---- blobs and carving ---- */
 
 static int open_container(struct run *run, const struct it_format *f, const char *parent,
-                          unsigned depth, uint64_t off, const char *label, const uint8_t *p,
-                          size_t avail, size_t *consumed, struct it_error *err)
+                          unsigned depth, uint64_t off, const uint8_t *p, size_t avail,
+                          size_t *consumed, struct it_error *err)
 {
 	const struct it_unpack_limits *l = &run->opt->limits;
 	struct it_job job = {run, f, IT_BUF_INIT, depth + 1, 0, IT_BUF_INIT};
 	int r;
-	(void)label;
 	if (off)
 		r = it_buf_printf(&job.chain, "%s@0x%llx:%s", parent, (unsigned long long)off,
 		                  f->name);
@@ -425,8 +424,7 @@ static int try_at(struct run *run, const char *chain, unsigned depth, const uint
 		return 0;
 	size_t consumed = 0;
 	uint64_t before = run->stats->entries;
-	if (open_container(run, f, chain, depth, pos, NULL, data + pos, len - pos, &consumed,
-	                   err) == 0) {
+	if (open_container(run, f, chain, depth, pos, data + pos, len - pos, &consumed, err) == 0) {
 		*next = pos + (consumed > len - pos ? len - pos : consumed);
 		return 1;
 	}
@@ -614,7 +612,7 @@ int it_unpack_memory_as(const char *format, const uint8_t *data, size_t len, con
 	if (run_init(&run, opt, stats, len, err) < 0)
 		return -1;
 	size_t consumed = 0;
-	int r = open_container(&run, f, name, 0, 0, NULL, data, len, &consumed, err);
+	int r = open_container(&run, f, name, 0, 0, data, len, &consumed, err);
 	return run_finish(&run, r, name, err);
 }
 
