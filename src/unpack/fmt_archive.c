@@ -358,7 +358,7 @@ static int next_block(struct arc *s, const struct it_entry *e, struct it_error *
 		/* deflated members are decompressed here: count them like a stream */
 		uint64_t pos = arc_pos(s);
 		uint64_t in = pos > s->data_start ? pos - s->data_start : 1;
-		if (it_job_check_output(s->job, in, s->produced, err) < 0) {
+		if (it_job_check_entry_output(s->job, in, s->produced, err) < 0) {
 			it_error_move(&s->fatal, err);
 			it_error_set(err, s->fatal.code, s->fatal.where, s->fatal.offset, "%s",
 			             s->fatal.message);

@@ -83,10 +83,18 @@ struct it_entry_reader {
 int it_job_entry(struct it_job *job, struct it_entry *e, const uint8_t *data,
                  const struct it_entry_reader *reader, struct it_error *err);
 
-/* A decompressor calls this as its output grows: checks the ratio, the per-file
- * and the total limits. Returns 0, or -1 with err (IT_ERR_LIMIT). */
+/* A decompressor calls this as its output grows, with cumulative counts for its
+ * one stream: checks the ratio, the per-file and the total limits, and counts
+ * the output towards the total. Returns 0, or -1 with err (IT_ERR_LIMIT). */
 int it_job_check_output(struct it_job *job, uint64_t in_bytes, uint64_t out_bytes,
                         struct it_error *err);
+
+/* The same ratio and per-file checks for the bytes of one entry that a reader
+ * decompresses on demand (a zip member, a JFFS2 file), with counts for that
+ * entry alone. The total is not touched: the engine counts an entry's bytes
+ * when they are loaded. Returns 0, or -1 with err (IT_ERR_LIMIT). */
+int it_job_check_entry_output(struct it_job *job, uint64_t in_bytes, uint64_t out_bytes,
+                              struct it_error *err);
 
 /* Report a non-fatal problem (it counts towards exit code 3). */
 void it_job_diag(struct it_job *job, enum it_errcode code, uint64_t offset, const char *fmt, ...)

@@ -173,8 +173,8 @@ static int add_output(struct run *run, const char *chain, uint64_t delta, struct
 	return 0;
 }
 
-int it_job_check_output(struct it_job *job, uint64_t in_bytes, uint64_t out_bytes,
-                        struct it_error *err)
+int it_job_check_entry_output(struct it_job *job, uint64_t in_bytes, uint64_t out_bytes,
+                              struct it_error *err)
 {
 	const struct it_unpack_limits *l = it_job_limits(job);
 	const char *chain = it_job_chain(job);
@@ -190,10 +190,18 @@ int it_job_check_output(struct it_job *job, uint64_t in_bytes, uint64_t out_byte
 		                    "decompression bomb?) (--max-ratio)",
 		                    l->max_ratio, (unsigned long long)out_bytes,
 		                    (unsigned long long)in_bytes);
+	return 0;
+}
+
+int it_job_check_output(struct it_job *job, uint64_t in_bytes, uint64_t out_bytes,
+                        struct it_error *err)
+{
+	if (it_job_check_entry_output(job, in_bytes, out_bytes, err) < 0)
+		return -1;
 	if (out_bytes > job->stream_out) {
 		uint64_t delta = out_bytes - job->stream_out;
 		job->stream_out = out_bytes;
-		return add_output(job->run, chain, delta, err);
+		return add_output(job->run, it_job_chain(job), delta, err);
 	}
 	return 0;
 }
