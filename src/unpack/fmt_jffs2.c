@@ -14,6 +14,7 @@
 #include <lzo/lzo1x.h>
 #include <zlib.h>
 
+#include "crc.h"
 #include "format.h"
 #include "iotrust/cursor.h"
 
@@ -104,19 +105,6 @@ struct jffs2 {
 
 /* ---- small helpers ---- */
 
-/* JFFS2 uses the kernel's crc32(0, ...): no inversion before or after. */
-static uint32_t jcrc(const uint8_t *p, size_t n)
-{
-	uLong c = 0xffffffffUL;
-	while (n > 0) {
-		uInt step = n > 0x40000000u ? 0x40000000u : (uInt)n;
-		c = crc32(c, p, step);
-		p += step;
-		n -= step;
-	}
-	return (uint32_t)(c ^ 0xffffffffUL);
-}
-
 /* Does a stored CRC match? Fuzzing builds (the libFuzzer convention) accept any,
  * so mutated inputs reach the parser behind the checks. */
 static int crc_ok(uint32_t computed, uint32_t stored)
@@ -162,7 +150,7 @@ static int header_ok(int be, const uint8_t *q)
 	struct it_cursor c = it_cursor_make(q + 8, 4);
 	uint32_t crc = 0;
 	take32(&c, be, &crc);
-	return crc_ok(jcrc(h, 8), crc);
+	return crc_ok(it_crc32_seed0(h, 8), crc);
 }
 
 /* A node problem: the first MAX_SHOWN are reported one by one, the rest are
@@ -216,7 +204,7 @@ static int parse_dirent(struct jffs2 *fs, size_t off, uint32_t totlen)
 		        off, totlen, DIRENT_LEN);
 		return 0;
 	}
-	if (!crc_ok(jcrc(fs->p + off, DIRENT_LEN - 8), node_crc)) {
+	if (!crc_ok(it_crc32_seed0(fs->p + off, DIRENT_LEN - 8), node_crc)) {
 		problem(fs, off, "directory entry node at 0x%zx: node CRC mismatch (skipped)", off);
 		return 0;
 	}
@@ -227,7 +215,7 @@ static int parse_dirent(struct jffs2 *fs, size_t off, uint32_t totlen)
 		        off, d.nsize);
 		return 0;
 	}
-	if (!crc_ok(jcrc(d.name, d.nsize), name_crc)) {
+	if (!crc_ok(it_crc32_seed0(d.name, d.nsize), name_crc)) {
 		problem(fs, off, "directory entry node at 0x%zx: name CRC mismatch (skipped)", off);
 		return 0;
 	}
@@ -262,7 +250,7 @@ static int parse_inode(struct jffs2 *fs, size_t off, uint32_t totlen)
 		        off, totlen, INODE_LEN);
 		return 0;
 	}
-	if (!crc_ok(jcrc(fs->p + off, INODE_LEN - 8), node_crc)) {
+	if (!crc_ok(it_crc32_seed0(fs->p + off, INODE_LEN - 8), node_crc)) {
 		problem(fs, off, "inode node at 0x%zx: node CRC mismatch (skipped)", off);
 		return 0;
 	}
@@ -274,7 +262,7 @@ static int parse_inode(struct jffs2 *fs, size_t off, uint32_t totlen)
 		        off, n.csize, totlen);
 		return 0;
 	}
-	if (!crc_ok(jcrc(data, n.csize), data_crc)) {
+	if (!crc_ok(it_crc32_seed0(data, n.csize), data_crc)) {
 		problem(fs, off, "inode node at 0x%zx (inode %u): data CRC mismatch (skipped)", off,
 		        n.ino);
 		return 0;
@@ -678,7 +666,7 @@ static int fill(struct jffs2 *fs, const struct jino *g, const char *path, struct
 		if (n->dsize && n->offset < to && (uint64_t)n->offset + n->dsize > from)
 			in += n->totlen;
 	}
-	if (it_job_check_output(fs->job, in, to, err) < 0)
+	if (it_job_check_entry_output(fs->job, in, to, err) < 0)
 		return -1;
 	fs->cur_in = in;
 	if (it_buf_reserve(out, (size_t)(to - from)) < 0)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <zlib.h>
 
+#include "crc.h"
 #include "format.h"
 #include "iotrust/cursor.h"
 
@@ -91,7 +92,7 @@ static int crc_matches(const uint8_t *p, const struct trx_header *h, uint32_t *c
 		if (*computed == h->crc)
 			return 1;
 	}
-	*computed = ~(uint32_t)crc32(0, d, n);
+	*computed = it_crc32_noinv(d, n);
 	return *computed == h->crc;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "crc.h"
 #include "format.h"
 #include "iotrust/cursor.h"
 
@@ -60,11 +61,6 @@ struct ubi {
 };
 
 /* UBI's CRC-32: initial value 0xFFFFFFFF, no final xor (UBI_CRC32_INIT). */
-static uint32_t ubi_crc(const uint8_t *p, size_t n)
-{
-	return ~(uint32_t)crc32_z(0, p, n);
-}
-
 struct ec_hdr {
 	uint32_t vid_off, data_off, image_seq;
 };
@@ -84,7 +80,7 @@ static int ec_parse(const uint8_t *p, size_t avail, struct ec_hdr *h)
 	    it_take_u32be(&c, &h->data_off) < 0 || it_take_u32be(&c, &h->image_seq) < 0 ||
 	    it_cursor_seek(&c, HDR_CRC_LEN) < 0 || it_take_u32be(&c, &crc) < 0)
 		return -1;
-	return ubi_crc(hdr, HDR_CRC_LEN) == crc ? 0 : -1;
+	return it_crc32_noinv(hdr, HDR_CRC_LEN) == crc ? 0 : -1;
 }
 
 static int ubi_probe(const uint8_t *p, size_t avail)
@@ -216,7 +212,7 @@ static int scan_pebs(struct ubi *u, size_t *consumed, struct it_error *err)
 		    it_take_u32be(&c, &r.used_ebs) < 0 || it_take_u32be(&c, &r.data_pad) < 0 ||
 		    it_take_u32be(&c, &r.data_crc) < 0 || it_cursor_skip(&c, 4) < 0 ||
 		    it_take_u64be(&c, &r.sqnum) < 0 || it_cursor_seek(&c, HDR_CRC_LEN) < 0 ||
-		    it_take_u32be(&c, &crc) < 0 || crc != ubi_crc(c.start, HDR_CRC_LEN) ||
+		    it_take_u32be(&c, &crc) < 0 || crc != it_crc32_noinv(c.start, HDR_CRC_LEN) ||
 		    version != UBI_VERSION ||
 		    (r.vol_id >= MAX_USER_VOLS && r.vol_id < INTERNAL_VOL_START) ||
 		    (r.vol_type != VOL_DYNAMIC && r.vol_type != VOL_STATIC) ||
@@ -250,7 +246,7 @@ static const struct leb_ref *pick(const struct ubi *u, size_t first, size_t end)
 {
 	for (size_t i = first; i < end; i++) {
 		const struct leb_ref *r = &u->refs[i];
-		if (!r->copy_flag || ubi_crc(leb_data(u, r), r->data_size) == r->data_crc)
+		if (!r->copy_flag || it_crc32_noinv(leb_data(u, r), r->data_size) == r->data_crc)
 			return r;
 	}
 	return &u->refs[first];
@@ -279,7 +275,7 @@ static int parse_vtbl(struct ubi *u, const struct leb_ref *r, size_t *bad_rec)
 		    it_take_bytes(&c, &name, VOL_NAME_MAX + 1) < 0 ||
 		    it_cursor_seek(&c, VTBL_CRC_LEN) < 0 || it_take_u32be(&c, &crc) < 0)
 			return -1;
-		if (ubi_crc(rec, VTBL_CRC_LEN) != crc) {
+		if (it_crc32_noinv(rec, VTBL_CRC_LEN) != crc) {
 			*bad_rec = i;
 			return -1;
 		}
@@ -413,7 +409,7 @@ static int emit_volume(struct ubi *u, uint32_t vol_id, size_t first, size_t end,
 		if (vol_type == VOL_STATIC) {
 			/* the table's data_pad may leave less room than the VID header's */
 			n = r->data_size < leb_size ? r->data_size : leb_size;
-			if (ubi_crc(leb_data(u, r), r->data_size) != r->data_crc)
+			if (it_crc32_noinv(leb_data(u, r), r->data_size) != r->data_crc)
 				crc_bad++;
 			if (lnum + 1 == nlebs)
 				len = lnum * leb_size + n;

@@ -13,6 +13,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "crc.h"
 #include "format.h"
 #include "iotrust/cursor.h"
 
@@ -112,11 +113,6 @@ struct ubifs {
 };
 
 /* UBIFS's CRC-32: initial value 0xFFFFFFFF, no final xor, from byte 8 on. */
-static uint32_t ubifs_crc(const uint8_t *p, size_t n)
-{
-	return ~(uint32_t)crc32_z(0, p, n);
-}
-
 /* Common header at p (avail bytes): 0 when the magic, length and CRC are good. */
 static int ch_check(const uint8_t *p, size_t avail, uint32_t *len, uint8_t *type, uint64_t *sqnum)
 {
@@ -128,7 +124,7 @@ static int ch_check(const uint8_t *p, size_t avail, uint32_t *len, uint8_t *type
 		return -1;
 	if (*len < CH_SZ || *len > avail)
 		return -1;
-	return ubifs_crc(p + 8, *len - 8) == crc ? 0 : -1;
+	return it_crc32_noinv(p + 8, *len - 8) == crc ? 0 : -1;
 }
 
 static int ubifs_probe(const uint8_t *p, size_t avail)
