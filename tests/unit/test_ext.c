@@ -73,28 +73,10 @@ struct seen {
 	int rc;
 };
 
-static char find_type(enum it_entry_type t)
-{
-	switch (t) {
-	case IT_ENTRY_DIR:
-		return 'd';
-	case IT_ENTRY_SYMLINK:
-		return 'l';
-	case IT_ENTRY_FIFO:
-		return 'p';
-	case IT_ENTRY_FILE:
-	case IT_ENTRY_HARDLINK:
-		return 'f';
-	default:
-		return '?';
-	}
-}
-
 static int on_entry(void *user, const struct it_entry *e)
 {
 	struct seen *s = user;
-	it_buf_printf(&s->lines, "%c %o %s -> %s\n", find_type(e->type), e->mode, e->path,
-	              e->type == IT_ENTRY_SYMLINK ? e->link_target : "");
+	test_find_line(&s->lines, e);
 	size_t comps = 1;
 	for (const char *p = e->path; *p; p++)
 		comps += *p == '/';
@@ -119,14 +101,12 @@ static int on_entry(void *user, const struct it_entry *e)
 		it_error_clear(&err);
 		it_buf_free(&want);
 	} else if (e->type == IT_ENTRY_HARDLINK) {
-		struct it_buf other = IT_BUF_INIT;
-		struct stat a, b;
+		struct it_buf tree = IT_BUF_INIT;
 		s->hards++;
-		it_buf_printf(&other, "%s/S/%s", top, e->link_target ? e->link_target : "");
-		if (!e->link_target || stat(it_buf_str(&src), &a) < 0 ||
-		    stat(it_buf_str(&other), &b) < 0 || a.st_ino != b.st_ino)
+		it_buf_printf(&tree, "%s/S", top);
+		if (!test_same_inode(it_buf_str(&tree), e->path, e->link_target))
 			s->hard_bad++;
-		it_buf_free(&other);
+		it_buf_free(&tree);
 	}
 	it_buf_free(&src);
 	return 0;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -176,4 +177,47 @@ void test_dir_close(struct test_dir *d)
 {
 	if (d->dir[0])
 		test_sh("rm -rf '%s'", d->dir);
+}
+
+/* find(1)'s %y letter for an entry type ('f' for hard links: find sees files). */
+static char find_type(enum it_entry_type t)
+{
+	switch (t) {
+	case IT_ENTRY_DIR:
+		return 'd';
+	case IT_ENTRY_SYMLINK:
+		return 'l';
+	case IT_ENTRY_FIFO:
+		return 'p';
+	case IT_ENTRY_FILE:
+	case IT_ENTRY_HARDLINK:
+		return 'f';
+	case IT_ENTRY_CHAR:
+		return 'c';
+	case IT_ENTRY_BLOCK:
+		return 'b';
+	case IT_ENTRY_SOCKET:
+		return 's';
+	default:
+		return '?';
+	}
+}
+
+void test_find_line(struct it_buf *out, const struct it_entry *e)
+{
+	it_buf_printf(out, "%c %o %s -> %s\n", find_type(e->type), e->mode, e->path,
+	              e->type == IT_ENTRY_SYMLINK ? e->link_target : "");
+}
+
+int test_same_inode(const char *root, const char *a, const char *b)
+{
+	struct it_buf pa = IT_BUF_INIT, pb = IT_BUF_INIT;
+	struct stat sa, sb;
+	it_buf_printf(&pa, "%s/%s", root, a);
+	it_buf_printf(&pb, "%s/%s", root, b ? b : "");
+	int same = b && stat(it_buf_str(&pa), &sa) == 0 && stat(it_buf_str(&pb), &sb) == 0 &&
+	           sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+	it_buf_free(&pa);
+	it_buf_free(&pb);
+	return same;
 }

@@ -53,6 +53,12 @@ struct test_dir {
 int test_dir_open(struct test_dir *d, const char *tag);
 void test_dir_close(struct test_dir *d);
 
+/* Append one line comparable with `find -printf '%y %m %P -> %l\n'` on the
+ * source tree: type letter, octal mode, path, symlink target. */
+void test_find_line(struct it_buf *out, const struct it_entry *e);
+/* Do root/a and root/b name the same inode (a hard link's path and target)? */
+int test_same_inode(const char *root, const char *a, const char *b);
+
 /* Path to tests/data/<name> (static buffer, for test use only). */
 const char *test_data(const char *name);
 
