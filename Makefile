@@ -9,7 +9,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 20
 CTEST_ARGS ?=
 
-.PHONY: all build demo check check-release check-asan fuzz fuzz-build bench format clean
+.PHONY: all build demo check check-release check-asan validators fuzz fuzz-build bench format clean
 
 all: build
 
@@ -25,22 +25,38 @@ demo:
 	tests/fixtures/build-demo-firmware.sh $(DEMO_DIR)
 	@rm -rf $(DEMO_DIR)/extracted
 	$(BUILD)/iotrust scan $(DEMO_DIR)/demo-firmware.bin --list -o $(DEMO_DIR)/listing.txt
-	$(BUILD)/iotrust scan $(DEMO_DIR)/demo-firmware.bin --extract $(DEMO_DIR)/extracted
+	$(BUILD)/iotrust scan $(DEMO_DIR)/demo-firmware.bin --quiet --extract $(DEMO_DIR)/extracted \
+		--format json -o $(DEMO_DIR)/result.json
+	@for f in sarif cyclonedx spdx; do \
+		$(BUILD)/iotrust scan $(DEMO_DIR)/demo-firmware.bin --quiet --format $$f \
+			-o $(DEMO_DIR)/report.$$f.json || exit $$?; done
+	$(BUILD)/iotrust scan $(DEMO_DIR)/demo-firmware.bin --quiet -o $(DEMO_DIR)/report.txt
+	@echo
+	@cat $(DEMO_DIR)/report.txt
 	@echo
 	@echo "Demo firmware:   $(DEMO_DIR)/demo-firmware.bin"
+	@echo "Report:          $(DEMO_DIR)/report.txt (above)"
+	@echo "Canonical JSON:  $(DEMO_DIR)/result.json"
+	@echo "SARIF, SBOMs:    $(DEMO_DIR)/report.sarif.json, report.cyclonedx.json, report.spdx.json"
 	@echo "Entry listing:   $(DEMO_DIR)/listing.txt ($$(wc -l < $(DEMO_DIR)/listing.txt) entries)"
 	@echo "Extracted tree:  $(DEMO_DIR)/extracted/"
-	@echo "Planted weaknesses (later checks must find them): tests/fixtures/demo-weaknesses.tsv"
+	@echo "Planted weaknesses: tests/fixtures/demo-weaknesses.tsv"
 
 check: check-release check-asan
 
-check-release:
+# The output formats are checked by their owners' validators (npm packages
+# pinned in tests/validate/package-lock.json).
+validators:
+	@scripts/deps.sh check
+	@test -d tests/validate/node_modules || npm ci --prefix tests/validate --no-audit --no-fund
+
+check-release: validators
 	@scripts/deps.sh check
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOTRUST_TESTS=ON >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
 
-check-asan:
+check-asan: validators
 	@scripts/deps.sh check
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIOTRUST_SANITIZE=ON -DIOTRUST_TESTS=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j$(JOBS)

@@ -5,10 +5,11 @@
 set -euo pipefail
 
 build=(build-essential cmake pkg-config libarchive-dev libsquashfs-dev libfdt-dev
-       libext2fs-dev zlib1g-dev liblzma-dev libzstd-dev libbz2-dev liblzo2-dev liblz4-dev)
+       libext2fs-dev zlib1g-dev liblzma-dev libzstd-dev libbz2-dev liblzo2-dev liblz4-dev
+       libssl-dev libelf-dev libjansson-dev libpcre2-dev libcrypt-dev)
 demo=(squashfs-tools u-boot-tools openssl xz-utils gzip ca-certificates)
 check=(libcmocka-dev cpio tar zip unzip lzop zstd lz4 bzip2 e2fsprogs squashfs-tools-ng
-       device-tree-compiler mtd-utils)
+       device-tree-compiler mtd-utils checksec jq)
 fuzz=(clang libclang-rt-14-dev)
 bench=(binwalk hyperfine time)
 
@@ -30,6 +31,10 @@ for p in "${want[@]}"; do
 		missing+=("$p")
 	fi
 done
+# The output validators are npm packages; a machine without Node.js gets Debian's.
+case " $* " in *" check "*)
+	command -v npm >/dev/null || missing+=(nodejs npm) ;;
+esac
 [ ${#missing[@]} -eq 0 ] && exit 0
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
 

@@ -8,7 +8,9 @@
 #include "cli/cli.h"
 
 static const struct cli_command commands[] = {
-        {"scan", "unpack a firmware image and list, extract or inspect its contents", cmd_scan},
+        {"scan", "unpack a firmware image, inventory it (SBOM) and run the checks", cmd_scan},
+        {"checks", "list the checks scan runs and the provisions they give evidence for",
+         cmd_checks},
 };
 
 static void usage(FILE *f)

@@ -1,7 +1,8 @@
 /*
- * `iotrust scan IMAGE`: unpack a firmware image as a stream of entries and
- * list them (--list), write them below a directory (--extract DIR), or print a
- * summary. Diagnostics go to stderr; any problem makes the exit code 3.
+ * `iotrust scan IMAGE`: unpack a firmware image as a stream of entries,
+ * inventory its components and run the checks (it_scan), then write a report
+ * (--format) or list the entries (--list); --extract writes them below a
+ * directory. Diagnostics go to stderr; any problem makes the exit code 3.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -11,7 +12,8 @@
 
 #include "cli/cli.h"
 #include "iotrust/outfile.h"
-#include "iotrust/unpack.h"
+#include "iotrust/report.h"
+#include "iotrust/scan.h"
 
 struct scan_ctx {
 	FILE *list;
@@ -19,24 +21,33 @@ struct scan_ctx {
 	int quiet;
 	struct it_extractor *extract;
 	struct cli_progress progress;
-	struct it_error fatal; /* an error in a callback that stops the run */
-	uint64_t refused;      /* entries the extractor refused to write */
+	uint64_t refused; /* entries the extractor refused to write */
 	struct it_buf line;
 };
 
 static const char scan_help[] =
         "Usage: iotrust scan IMAGE [options]\n"
         "\n"
-        "Unpack a firmware image safely, in memory: every known container (compressed\n"
-        "streams, firmware headers, file systems, archives) is found at any offset and\n"
-        "unpacked again when nested. Nothing is written unless --extract is given.\n"
+        "Unpack a firmware image safely, in memory (every known container is found at\n"
+        "any offset and unpacked again when nested), inventory its software components\n"
+        "(SBOM) and run the security-by-default checks on every file. Nothing is\n"
+        "written to disk unless --extract or --output is given.\n"
         "\n"
         "Output:\n"
-        "  -l, --list             print one line per entry: type, mode, uid/gid, size, path\n"
-        "      --json             with --list: one JSON object per line instead\n"
-        "  -x, --extract DIR      write the entries below DIR (never outside it)\n"
-        "  -o, --output FILE      write the list to FILE instead of standard output\n"
+        "  -f, --format FMT       report format: text (default), json (the canonical\n"
+        "                         result), sarif, cyclonedx, spdx\n"
+        "  -o, --output FILE      write the report (or the list) to FILE, atomically\n"
+        "      --fail-on SEV      exit 1 when a finding is at or above SEV\n"
+        "                         (info, low, medium, high, critical)\n"
+        "  -l, --list             list the entries instead (type, mode, uid/gid, size,\n"
+        "                         path); no inventory, no checks\n"
+        "      --json             with --list: one JSON object per line\n"
+        "  -x, --extract DIR      also write the entries below DIR (never outside it)\n"
         "      --no-nested        do not look for containers inside files of file systems\n"
+        "      --data-dir DIR     read checks, signatures and lists from DIR where it has\n"
+        "                         them (default: the built-in copies of data/;\n"
+        "                         also $IOTRUST_DATA_DIR)\n"
+        "      --crack-time MS    time for trying default passwords (default 2000)\n"
         "  -q, --quiet            no progress and no warnings, only errors\n"
         "\n"
         "Limits (a limit reached stops the scan with exit code 3):\n"
@@ -49,8 +60,9 @@ static const char scan_help[] =
         "SIZE takes K, M, G suffixes (powers of 1024).\n"
         "\n"
         "Paths read IMAGE@0xOFFSET:format:format!/path/in/container; see docs/cli.md.\n"
-        "Exit codes: 0 ok, 2 usage error, 3 unreadable or malformed input or a limit\n"
-        "reached, 4 internal or output error.\n";
+        "Checks and their ids: docs/checks.md. Exit codes: 0 ok, 1 a finding at or above\n"
+        "--fail-on, 2 usage error, 3 unreadable or malformed input or a limit reached,\n"
+        "4 internal or output error.\n";
 
 /* Paths come from untrusted images: escape bytes that would break a line. */
 static void put_escaped(struct it_buf *b, const char *s, int json)
@@ -108,7 +120,8 @@ static int on_entry(void *user, const struct it_entry *e)
 		struct it_error err = IT_ERROR_INIT;
 		if (it_extractor_put(s->extract, e, &err) < 0) {
 			if (err.code != IT_ERR_UNSAFE) {
-				it_error_move(&s->fatal, &err);
+				cli_progress_end(&s->progress);
+				cli_fail(&err);
 				return 1;
 			}
 			s->refused++;
@@ -141,6 +154,9 @@ static void on_progress(void *user, uint64_t done, uint64_t total, uint64_t entr
 
 enum {
 	OPT_JSON = 256,
+	OPT_FAIL_ON,
+	OPT_DATA_DIR,
+	OPT_CRACK_TIME,
 	OPT_NO_NESTED,
 	OPT_MAX_TOTAL,
 	OPT_MAX_FILE,
@@ -184,12 +200,22 @@ static int parse_limit(int opt, const char *arg, struct it_unpack_limits *l)
 	return 0;
 }
 
-int cmd_scan(int argc, char **argv)
+struct scan_args {
+	const char *image, *extract_dir, *output, *format, *data_dir;
+	int list, fail_on; /* fail_on: a severity, or -1 */
+	struct it_scan_options opt;
+};
+
+static int parse_args(int argc, char **argv, struct scan_args *a, struct scan_ctx *s)
 {
 	static const struct option longopts[] = {
 	        {"help", no_argument, NULL, 'h'},
 	        {"list", no_argument, NULL, 'l'},
 	        {"json", no_argument, NULL, OPT_JSON},
+	        {"format", required_argument, NULL, 'f'},
+	        {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+	        {"data-dir", required_argument, NULL, OPT_DATA_DIR},
+	        {"crack-time", required_argument, NULL, OPT_CRACK_TIME},
 	        {"extract", required_argument, NULL, 'x'},
 	        {"output", required_argument, NULL, 'o'},
 	        {"quiet", no_argument, NULL, 'q'},
@@ -202,42 +228,56 @@ int cmd_scan(int argc, char **argv)
 	        {"max-path", required_argument, NULL, OPT_MAX_PATH},
 	        {NULL, 0, NULL, 0},
 	};
-	struct it_unpack_options opt;
-	struct scan_ctx s;
-	const char *extract_dir = NULL, *output = NULL;
-	int list = 0, c;
-
-	it_unpack_options_default(&opt);
-	memset(&s, 0, sizeof s);
-	s.fatal = (struct it_error)IT_ERROR_INIT;
+	int c;
+	enum it_severity sev;
+	uint64_t v;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hlx:o:q", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hlf:x:o:q", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(scan_help, stdout);
-			return 0;
+			return 1;
 		case 'l':
-			list = 1;
+			a->list = 1;
 			break;
 		case OPT_JSON:
-			s.json = 1;
+			s->json = 1;
+			break;
+		case 'f':
+			a->format = optarg;
+			break;
+		case OPT_FAIL_ON:
+			if (it_severity_parse(optarg, &sev) < 0)
+				return cli_usage_error("scan",
+				                       "--fail-on takes info, low, medium, "
+				                       "high or critical, not '%s'",
+				                       optarg);
+			a->fail_on = (int)sev;
+			break;
+		case OPT_DATA_DIR:
+			a->data_dir = optarg;
+			break;
+		case OPT_CRACK_TIME:
+			if (cli_parse_size(optarg, &v) < 0)
+				return cli_usage_error("scan", "invalid --crack-time '%s'", optarg);
+			a->opt.crack_budget_ms = v;
 			break;
 		case 'x':
-			extract_dir = optarg;
+			a->extract_dir = optarg;
 			break;
 		case 'o':
-			output = optarg;
+			a->output = optarg;
 			break;
 		case 'q':
-			s.quiet = 1;
+			s->quiet = 1;
 			break;
 		case OPT_NO_NESTED:
-			opt.no_nested = 1;
+			a->opt.no_nested = 1;
 			break;
 		case '?':
 			return cli_usage_error("scan", "invalid option");
 		default:
-			if (parse_limit(c, optarg, &opt.limits) < 0)
+			if (parse_limit(c, optarg, &a->opt.limits) < 0)
 				return cli_usage_error("scan", "invalid value '%s' for a limit",
 				                       optarg);
 		}
@@ -245,56 +285,109 @@ int cmd_scan(int argc, char **argv)
 	if (optind != argc - 1)
 		return cli_usage_error("scan", optind >= argc ? "missing IMAGE"
 		                                              : "more than one IMAGE given");
-	if ((s.json || output) && !list)
-		return cli_usage_error("scan", "--json and --output go with --list");
-	const char *image = argv[optind];
+	a->image = argv[optind];
+	if (s->json && !a->list)
+		return cli_usage_error("scan", "--json goes with --list (use --format json)");
+	if (a->list && (a->format || a->fail_on >= 0))
+		return cli_usage_error("scan", "--list lists entries; --format and --fail-on "
+		                               "go with a report");
+	if (!a->format)
+		a->format = "text";
+	for (size_t i = 0; i < it_report_format_count(); i++)
+		if (strcmp(a->format, it_report_format_name(i)) == 0)
+			return 0;
+	return cli_usage_error("scan",
+	                       "unknown --format '%s' (text, json, sarif, cyclonedx, "
+	                       "spdx)",
+	                       a->format);
+}
+
+/* Write the report of r in the chosen format to out. */
+static int write_report(const struct it_scan_result *r, const char *format, FILE *out,
+                        struct it_error *err)
+{
+	json_t *doc = it_scan_result_json(r, err);
+	if (!doc)
+		return -1;
+	struct it_buf b = IT_BUF_INIT;
+	int rc = it_report_write(doc, format, &b, err);
+	json_decref(doc);
+	if (rc == 0 && b.len && fwrite(b.data, 1, b.len, out) != b.len)
+		rc = it_error_set(err, IT_ERR_IO, NULL, IT_NO_OFFSET, "cannot write the report");
+	it_buf_free(&b);
+	return rc;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	struct scan_args a = {.fail_on = -1};
+	struct scan_ctx s;
+	memset(&s, 0, sizeof s);
+	it_scan_options_default(&a.opt);
+	int r = parse_args(argc, argv, &a, &s);
+	if (r)
+		return r == 1 ? 0 : r;
+	if (!a.data_dir)
+		a.data_dir = getenv("IOTRUST_DATA_DIR");
 
 	struct it_error err = IT_ERROR_INIT;
+	struct it_data *data = NULL;
 	struct it_outfile out = {0};
-	if (list && it_outfile_open(&out, output, &err) < 0)
+	struct it_scan_result *res = NULL;
+	int rc = 0;
+	if (!a.list && it_data_open(&data, a.data_dir, &err) < 0)
 		return cli_fail(&err);
-	s.list = list ? out.f : NULL;
-	if (extract_dir && it_extractor_open(&s.extract, extract_dir, &err) < 0) {
-		it_outfile_abort(&out);
-		return cli_fail(&err);
-	}
+	if ((a.list || a.output) && it_outfile_open(&out, a.output, &err) < 0)
+		goto fail;
+	s.list = a.list ? out.f : NULL;
+	if (a.extract_dir && it_extractor_open(&s.extract, a.extract_dir, &err) < 0)
+		goto fail;
 	cli_progress_init(&s.progress, s.quiet);
-	opt.on_entry = on_entry;
-	opt.on_diag = on_diag;
-	opt.on_progress = on_progress;
-	opt.user = &s;
+	a.opt.inspect = !a.list;
+	a.opt.data = data;
+	a.opt.on_entry = on_entry;
+	a.opt.on_diag = on_diag;
+	a.opt.on_progress = on_progress;
+	a.opt.user = &s;
 
-	char *name_copy = strdup(image);
-	struct it_unpack_stats stats = {0};
-	int r = it_unpack_file(image, name_copy ? basename(name_copy) : image, &opt, &stats, &err);
+	r = it_scan(a.image, &a.opt, &res, &err);
 	cli_progress_end(&s.progress);
-	free(name_copy);
-	if (r < 0 && err.code == IT_ERR_CANCELLED && s.fatal.code != IT_OK)
-		it_error_move(&err, &s.fatal);
 	if (s.extract)
 		it_extractor_close(s.extract);
-	it_buf_free(&s.line);
-	it_error_clear(&s.fatal);
-
-	int rc = 0;
-	int problems_only = r < 0 && err.code == IT_ERR_INPUT && stats.problems > 0;
-	if (r < 0 && !problems_only) {
-		/* the run stopped: keep no partial list */
-		it_outfile_abort(&out);
-		return cli_fail(&err);
+	s.extract = NULL;
+	if (!res)
+		goto fail; /* the run stopped: keep no partial output */
+	if (!a.list) {
+		struct it_error werr = IT_ERROR_INIT;
+		if (write_report(res, a.format, a.output ? out.f : stdout, &werr) < 0) {
+			it_error_clear(&err);
+			it_error_move(&err, &werr);
+			goto fail;
+		}
 	}
-	if (list && it_outfile_commit(&out, &err) < 0)
-		return cli_fail(&err);
+	if ((a.list || a.output) && it_outfile_commit(&out, &err) < 0)
+		goto fail;
 	if (r == 0 && s.refused)
-		it_error_set(&err, IT_ERR_UNSAFE, image, IT_NO_OFFSET,
+		it_error_set(&err, IT_ERR_UNSAFE, a.image, IT_NO_OFFSET,
 		             "%" PRIu64 " unsafe entr%s refused (see above)", s.refused,
 		             s.refused == 1 ? "y" : "ies");
 	if (r < 0 || s.refused)
 		rc = cli_fail(&err); /* problems reported: the output is complete but flagged */
-	if (!list && !s.quiet)
-		printf("%s: %" PRIu64 " containers, %" PRIu64 " entries, %" PRIu64
-		       " bytes unpacked%s%s\n",
-		       image, stats.containers, stats.entries, stats.bytes_out,
-		       extract_dir ? ", extracted to " : "", extract_dir ? extract_dir : "");
+	else if (a.fail_on >= 0 && it_scan_count_at_least(res, (enum it_severity)a.fail_on))
+		rc = 1;
+	if (a.list && !s.quiet && a.output)
+		fprintf(stderr, "%s: %" PRIu64 " containers, %" PRIu64 " entries listed to %s\n",
+		        a.image, res->unpack.containers, res->unpack.entries, a.output);
+	it_scan_result_free(res);
+	it_data_close(data);
+	it_buf_free(&s.line);
 	return rc;
+fail:
+	if (s.extract)
+		it_extractor_close(s.extract);
+	it_outfile_abort(&out);
+	it_scan_result_free(res);
+	it_data_close(data);
+	it_buf_free(&s.line);
+	return err.code ? cli_fail(&err) : 4;
 }

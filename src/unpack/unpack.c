@@ -4,16 +4,12 @@
  * reports child blobs and entries back here. All state lives in the run and
  * the jobs on the stack; readers only ever see their own job.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "format.h"
+#include "iotrust/mapfile.h"
 
 #define HEAD_BYTES       4096 /* bytes of a file read to look for a nested container */
 #define PROGRESS_BYTES   ((uint64_t)4 << 20)
@@ -627,27 +623,10 @@ int it_unpack_memory_as(const char *format, const uint8_t *data, size_t len, con
 int it_unpack_file(const char *path, const char *name, const struct it_unpack_options *opt,
                    struct it_unpack_stats *stats, struct it_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return it_error_set(err, IT_ERR_INPUT, path, IT_NO_OFFSET, "cannot open: %s",
-		                    strerror(errno));
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return it_error_set(err, IT_ERR_INPUT, path, IT_NO_OFFSET, "not a regular file");
-	}
-	if (st.st_size == 0) {
-		close(fd);
-		return it_error_set(err, IT_ERR_INPUT, path, 0, "empty file");
-	}
-	size_t len = (size_t)st.st_size;
-	void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return it_error_set(err, IT_ERR_INPUT, path, IT_NO_OFFSET, "cannot map: %s",
-		                    strerror(errno));
-	madvise(map, len, MADV_SEQUENTIAL);
-	int r = it_unpack_memory(map, len, name ? name : path, opt, stats, err);
-	munmap(map, len);
+	struct it_mapfile m;
+	if (it_mapfile_open(&m, path, err) < 0)
+		return -1;
+	int r = it_unpack_memory(m.data, m.len, name ? name : path, opt, stats, err);
+	it_mapfile_close(&m);
 	return r;
 }

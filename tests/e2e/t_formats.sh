@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Every report format of `iotrust scan` on the demo firmware, checked by the
+# format owner's validator (tests/validate/validate.mjs: CycloneDX 1.6 via
+# @cyclonedx/cyclonedx-library, SPDX 2.3, SARIF 2.1.0, and the canonical result
+# against docs/schema/), and the formats agree with the canonical result.
+. "$(dirname "$0")/lib.sh"
+
+VALIDATE="$SRCDIR/tests/validate"
+
+# The validators: installed by `npm ci --prefix tests/validate`; installed here
+# when missing (npm's cache under $CACHE). Skipped only when npm cannot run.
+if [ ! -d "$VALIDATE/node_modules/@cyclonedx/cyclonedx-library" ]; then
+	if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+		echo "SKIP: node/npm not installed and tests/validate/node_modules missing"
+		exit "$SKIP"
+	fi
+	if ! npm ci --prefix "$VALIDATE" --cache "$CACHE/npm" --no-audit --no-fund \
+		>"$WORK/npm.log" 2>&1; then
+		if ! npm ping --cache "$CACHE/npm" >/dev/null 2>&1; then
+			echo "SKIP: tests/validate/node_modules missing and the npm registry is unreachable:"
+			tail -3 "$WORK/npm.log"
+			exit "$SKIP"
+		fi
+		cat "$WORK/npm.log" >&2
+		echo "FAIL: npm ci --prefix tests/validate failed with the registry reachable" >&2
+		exit 1
+	fi
+fi
+validate() { node "$VALIDATE/validate.mjs" "$@"; }
+
+"$SRCDIR/tests/fixtures/build-demo-firmware.sh" "$WORK/demo" >"$WORK/build.log" 2>&1 || {
+	if grep -q 'apt-get' "$WORK/build.log"; then
+		echo "SKIP: the demo firmware needs Debian packages that cannot be downloaded here:"
+		tail -3 "$WORK/build.log"
+		exit "$SKIP"
+	fi
+	cat "$WORK/build.log" >&2
+	exit 1
+}
+fw="$WORK/demo/demo-firmware.bin"
+
+# kind of validation per format
+declare -A KIND=([json]=result [cyclonedx]=cyclonedx [spdx]=spdx [sarif]=sarif)
+
+for fmt in json cyclonedx spdx sarif text; do
+	out="$WORK/report.$fmt"
+	expect_exit 0 "$IOTRUST" scan "$fw" --quiet --format "$fmt" -o "$out" || continue
+	if [ ! -s "$out" ]; then
+		fail "$fmt: -o $out is empty"
+		continue
+	fi
+	if [ "$fmt" = text ]; then
+		continue
+	fi
+	if validate "${KIND[$fmt]}" "$out" >"$WORK/v.out" 2>&1; then
+		pass "$fmt: $(cat "$WORK/v.out")"
+	else
+		fail "$fmt: the validator rejects the output:"
+		head -40 "$WORK/v.out" >&2
+	fi
+done
+
+# text: plain printable ASCII, with the image and the counts
+if [ -s "$WORK/report.text" ]; then
+	if LC_ALL=C grep -q '[^[:print:]]' "$WORK/report.text"; then
+		fail "text: bytes outside printable ASCII"
+	else
+		pass "text: printable ASCII"
+	fi
+	if grep -q '^Image:       demo-firmware.bin$' "$WORK/report.text" &&
+		grep -q '^Findings: [0-9]* (critical [0-9]*, high [0-9]*, medium [0-9]*, low [0-9]*, info [0-9]*)$' \
+			"$WORK/report.text"; then
+		pass "text: image and counts by severity"
+	else
+		fail "text: header or counts missing"
+	fi
+fi
+
+# The formats map the same result: as many components, findings and checks.
+cat >"$WORK/agree.cjs" <<'EOF'
+const fs = require('fs')
+const dir = process.argv[2]
+const load = (f) => JSON.parse(fs.readFileSync(`${dir}/report.${f}`, 'utf8'))
+const r = load('json'), cdx = load('cyclonedx'), spdx = load('spdx'), sarif = load('sarif')
+const run = sarif.runs[0]
+const want = [
+  ['CycloneDX components', cdx.components.length, r.components.length],
+  ['CycloneDX dependencies', cdx.dependencies.length, r.components.length + 1],
+  ['CycloneDX image digest', cdx.metadata.component.hashes[0].content, r.image.sha256],
+  ['SPDX packages', spdx.packages.length, r.components.length + 1],
+  ['SPDX CONTAINS', spdx.relationships.filter(x => x.relationshipType === 'CONTAINS').length, r.components.length],
+  ['SARIF rules', run.tool.driver.rules.length, r.checks.length],
+  ['SARIF results', run.results.length, r.findings.length]
+]
+const bad = want.filter(([, got, exp]) => got !== exp)
+for (const [what, got, exp] of bad) console.log(`${what}: ${got}, expected ${exp}`)
+if (bad.length) process.exit(1)
+console.log(`${r.components.length} components, ${r.findings.length} findings, ${r.checks.length} checks`)
+EOF
+if [ -s "$WORK/report.json" ] && [ -s "$WORK/report.cyclonedx" ] && [ -s "$WORK/report.spdx" ] &&
+	[ -s "$WORK/report.sarif" ]; then
+	if node "$WORK/agree.cjs" "$WORK" >"$WORK/agree.out" 2>&1; then
+		pass "formats agree: $(cat "$WORK/agree.out")"
+	else
+		fail "the formats disagree with the canonical result:"
+		cat "$WORK/agree.out" >&2
+	fi
+fi
+
+# Same image, same SBOM identity: the serial number depends on the image only.
+if [ -s "$WORK/report.cyclonedx" ]; then
+	"$IOTRUST" scan "$fw" --quiet --format cyclonedx -o "$WORK/again.cdx" || true
+	a=$(grep -m1 '"serialNumber"' "$WORK/report.cyclonedx")
+	b=$(grep -m1 '"serialNumber"' "$WORK/again.cdx" 2>/dev/null || true)
+	if [ -n "$a" ] && [ "$a" = "$b" ]; then
+		pass "CycloneDX serialNumber is stable for one image"
+	else
+		fail "CycloneDX serialNumber changed between two scans: $a / $b"
+	fi
+fi
+finish
