@@ -13,11 +13,11 @@
 
 #include "inspect/inspector.h"
 
-#define DANGER_FILE   "elf-dangerous-imports.json"
-#define MIN_ELF_SIZE  52u         /* an ELF32 header */
-#define MAX_SYMS      (1u << 22)  /* dynamic symbols read from one object */
-#define MAX_EVIDENCE  200u        /* bytes of one evidence excerpt */
-#define MAX_NAMES_EV  6u          /* function names spelled out in evidence */
+#define DANGER_FILE       "elf-dangerous-imports.json"
+#define MIN_ELF_SIZE      52u        /* an ELF32 header */
+#define MAX_SYMS          (1u << 22) /* dynamic symbols read from one object */
+#define MAX_EVIDENCE      200u       /* bytes of one evidence excerpt */
+#define MAX_NAMES_EV      6u         /* function names spelled out in evidence */
 #define DT_MIPS_SYMTABNO_ 0x70000011
 
 #ifndef STT_GNU_IFUNC
@@ -28,14 +28,13 @@
 #endif
 
 static const char *const elf_checks[] = {
-        "elf.no-nx",       "elf.no-pie",    "elf.no-relro",       "elf.partial-relro",
-        "elf.no-canary",   "elf.no-fortify", "elf.rpath",         "elf.not-stripped",
-        "elf.dangerous-import", NULL};
+        "elf.no-nx",      "elf.no-pie", "elf.no-relro",     "elf.partial-relro",    "elf.no-canary",
+        "elf.no-fortify", "elf.rpath",  "elf.not-stripped", "elf.dangerous-import", NULL};
 
 /* --- interned names of one file system ------------------------------------ */
 
 struct name_rec {
-	size_t off;   /* in names.pool */
+	size_t off; /* in names.pool */
 	uint32_t len;
 	uint32_t chk; /* a library of this chain exports __<name>_chk */
 };
@@ -111,16 +110,16 @@ static void names_free(struct names *t)
 
 /* --- state ---------------------------------------------------------------- */
 
-struct pending { /* an object waiting for the FORTIFY judgement */
-	size_t path;        /* offset in chain.paths */
-	size_t first, n;    /* its imports: chain.ids[first .. first + n) */
+struct pending {         /* an object waiting for the FORTIFY judgement */
+	size_t path;     /* offset in chain.paths */
+	size_t first, n; /* its imports: chain.ids[first .. first + n) */
 };
 
 struct chain {
 	char *name;
 	struct names names;
-	char *libc;          /* path of the library offering __*_chk functions, or NULL */
-	int libc_rank;       /* how much its name looks like the C library (higher wins) */
+	char *libc;    /* path of the library offering __*_chk functions, or NULL */
+	int libc_rank; /* how much its name looks like the C library (higher wins) */
 	struct pending *pend;
 	size_t n_pend, cap_pend;
 	uint32_t *ids;
@@ -145,7 +144,7 @@ struct elf_state {
 	size_t n_chains, cap_chains;
 	struct import *imp; /* scratch for one object, reused */
 	size_t n_imp, cap_imp;
-	struct it_buf ev;   /* scratch evidence */
+	struct it_buf ev; /* scratch evidence */
 };
 
 /* What one object tells about itself. */
@@ -155,28 +154,27 @@ struct facts {
 	size_t len;
 	GElf_Ehdr eh;
 	size_t phnum;
-	int big;        /* big-endian file */
-	int gnu_stack;  /* PT_GNU_STACK present */
+	int big;       /* big-endian file */
+	int gnu_stack; /* PT_GNU_STACK present */
 	GElf_Word stack_flags;
-	int relro, interp, dynamic;
+	int relro, dynamic;
 	int bind_now, dt_debug, pie_flag;
 	GElf_Off dyn_off, dyn_size;
 	GElf_Addr strtab_va, symtab_va, hash_va, gnu_hash_va;
 	GElf_Xword strsz, mips_symtabno;
 	int has_strtab_va, has_symtab_va, has_hash, has_gnu_hash;
-	GElf_Addr rel_va[3];      /* DT_REL, DT_RELA, DT_JMPREL */
+	GElf_Addr rel_va[3]; /* DT_REL, DT_RELA, DT_JMPREL */
 	GElf_Xword rel_sz[3];
-	int pltrel_rela;          /* DT_PLTREL is DT_RELA */
+	int pltrel_rela; /* DT_PLTREL is DT_RELA */
 	GElf_Xword rpath_val, runpath_val;
 	int has_rpath, has_runpath;
-	int sections;             /* the file has section headers */
-	int symtab;               /* a .symtab section */
+	int symtab; /* a .symtab section */
 	size_t symtab_n;
-	const char *debug;        /* name of a debug section, or NULL */
-	int dynsym;               /* a dynamic symbol table was read */
+	const char *debug; /* name of a debug section, or NULL */
+	int dynsym;        /* a dynamic symbol table was read */
 	int canary;
-	int imports_chk;          /* imports a __*_chk function */
-	int provider;             /* exports __*_chk functions */
+	int imports_chk; /* imports a __*_chk function */
+	int provider;    /* exports __*_chk functions */
 	const char *danger_names[MAX_NAMES_EV];
 	size_t n_danger;
 	int danger_sev;
@@ -272,8 +270,8 @@ static int elf_create(struct it_inspect *in, void **state, struct it_error *err)
 		return nomem(err);
 	*state = st;
 	if (elf_version(EV_CURRENT) == EV_NONE)
-		return it_error_set(err, IT_ERR_INTERNAL, NULL, IT_NO_OFFSET,
-		                    "libelf: %s", elf_errmsg(-1));
+		return it_error_set(err, IT_ERR_INTERNAL, NULL, IT_NO_OFFSET, "libelf: %s",
+		                    elf_errmsg(-1));
 	return load_danger(st, it_inspect_opts(in)->data, err);
 }
 
@@ -372,9 +370,6 @@ static int read_phdrs(Elf *elf, struct facts *f)
 			break;
 		case PT_GNU_RELRO:
 			f->relro = 1;
-			break;
-		case PT_INTERP:
-			f->interp = 1;
 			break;
 		case PT_DYNAMIC:
 			if (!f->dynamic && ph.p_filesz > 0) {
@@ -503,7 +498,8 @@ static size_t count_by_relocs(Elf *elf, const struct facts *f)
 		if (!f->rel_va[t] || !f->rel_sz[t] || !esz ||
 		    va_to_off(elf, f, f->rel_va[t], &off) < 0)
 			continue;
-		size_t n = (size_t)(f->rel_sz[t] < f->len - off ? f->rel_sz[t] : f->len - off) / esz;
+		size_t n =
+		        (size_t)(f->rel_sz[t] < f->len - off ? f->rel_sz[t] : f->len - off) / esz;
 		Elf_Data *d = n ? elf_getdata_rawchunk(elf, (int64_t)off, n * esz, type) : NULL;
 		for (size_t i = 0; d && i < n; i++) {
 			size_t sym = 0;
@@ -531,7 +527,8 @@ static size_t count_gnu_hash(Elf *elf, const struct facts *f)
 	if (!f->has_gnu_hash || va_to_off(elf, f, f->gnu_hash_va, &off) < 0 || f->len - off < 16)
 		return 0;
 	uint32_t nbuckets = rd32(f, off), symoffset = rd32(f, off + 4);
-	uint64_t bloom = (uint64_t)rd32(f, off + 8) * (f->eh.e_ident[EI_CLASS] == ELFCLASS64 ? 8 : 4);
+	uint64_t bloom =
+	        (uint64_t)rd32(f, off + 8) * (f->eh.e_ident[EI_CLASS] == ELFCLASS64 ? 8 : 4);
 	uint64_t buckets = off + 16 + bloom;
 	if (buckets > f->len || (f->len - buckets) / 4 < nbuckets)
 		return 0;
@@ -573,9 +570,9 @@ static int is_canary_name(const char *s, size_t n)
 {
 	/* checksec greps readelf -s for these as substrings; __stack_smash_handler is the
 	 * guard of the old ProPolice patches still found in uClibc firmware. */
-	return (n >= 16 && (memmem(s, n, "__stack_chk_fail", 16) ||
-	                    memmem(s, n, "__stack_chk_guard", 17) ||
-	                    memmem(s, n, "__stack_smash_handler", 21))) ||
+	return (n >= 16 &&
+	        (memmem(s, n, "__stack_chk_fail", 16) || memmem(s, n, "__stack_chk_guard", 17) ||
+	         memmem(s, n, "__stack_smash_handler", 21))) ||
 	       (n >= 23 && memmem(s, n, "__intel_security_cookie", 23));
 }
 
@@ -614,8 +611,8 @@ static int push_import(struct elf_state *st, const char *s, size_t n)
 }
 
 /* One symbol of the dynamic symbol table: imports, exported __*_chk, canary. */
-static int dynsym_one(struct elf_state *st, struct chain *ch, struct facts *f,
-                      const GElf_Sym *sym, const char *name, size_t n)
+static int dynsym_one(struct elf_state *st, struct chain *ch, struct facts *f, const GElf_Sym *sym,
+                      const char *name, size_t n)
 {
 	int bind = GELF_ST_BIND(sym->st_info), type = GELF_ST_TYPE(sym->st_info);
 	if (!f->canary && is_canary_name(name, n))
@@ -692,7 +689,6 @@ static int read_sections(struct elf_state *st, struct chain *ch, Elf *elf, struc
 		GElf_Shdr sh;
 		if (!gelf_getshdr(scn, &sh))
 			continue;
-		f->sections = 1;
 		if (sh.sh_type == SHT_DYNSYM && !dynsym) {
 			dynsym = scn;
 			dyn_sh = sh;
@@ -702,7 +698,8 @@ static int read_sections(struct elf_state *st, struct chain *ch, Elf *elf, struc
 		} else if (sh.sh_type == SHT_PROGBITS && !(sh.sh_flags & SHF_ALLOC) && !f->debug &&
 		           shstrndx) {
 			const char *nm = elf_strptr(elf, shstrndx, sh.sh_name);
-			if (nm && (strncmp(nm, ".debug_", 7) == 0 || strncmp(nm, ".zdebug_", 8) == 0))
+			if (nm &&
+			    (strncmp(nm, ".debug_", 7) == 0 || strncmp(nm, ".zdebug_", 8) == 0))
 				f->debug = nm;
 		}
 	}
@@ -773,15 +770,24 @@ static void ev_put(struct it_buf *b, const char *s, size_t n)
 static const char *machine_name(unsigned m)
 {
 	switch (m) {
-	case EM_ARM: return "ARM";
-	case EM_AARCH64: return "AArch64";
-	case EM_MIPS: return "MIPS";
-	case EM_386: return "x86";
-	case EM_X86_64: return "x86-64";
-	case EM_PPC: return "PowerPC";
-	case EM_PPC64: return "PowerPC64";
-	case EM_RISCV: return "RISC-V";
-	default: return NULL;
+	case EM_ARM:
+		return "ARM";
+	case EM_AARCH64:
+		return "AArch64";
+	case EM_MIPS:
+		return "MIPS";
+	case EM_386:
+		return "x86";
+	case EM_X86_64:
+		return "x86-64";
+	case EM_PPC:
+		return "PowerPC";
+	case EM_PPC64:
+		return "PowerPC64";
+	case EM_RISCV:
+		return "RISC-V";
+	default:
+		return NULL;
 	}
 }
 
@@ -803,8 +809,8 @@ static const char *kind(const struct facts *f)
 /* Is a search path element one an attacker may control? */
 static int insecure_path(const char *s, size_t n)
 {
-	static const char *const dirs[] = {"/tmp", "/var/tmp", "/dev/shm", "/mnt", "/media",
-	                                   "/home", NULL};
+	static const char *const dirs[] = {"/tmp",   "/var/tmp", "/dev/shm", "/mnt",
+	                                   "/media", "/home",    NULL};
 	size_t i = 0;
 	while (i <= n) {
 		size_t j = i;
@@ -850,8 +856,10 @@ static int report_stack(struct elf_state *st, struct it_inspect *in, const struc
 	const char *m = machine_name(f->eh.e_machine);
 	if (stack_nx_by_default(f)) {
 		sev = IT_SEV_MEDIUM;
-		it_buf_printf(b, "no PT_GNU_STACK (Linux >= 5.8 keeps the stack non-executable "
-		                 "on %s; older kernels and checksec treat it as executable)", m);
+		it_buf_printf(b,
+		              "no PT_GNU_STACK (Linux >= 5.8 keeps the stack non-executable "
+		              "on %s; older kernels and checksec treat it as executable)",
+		              m);
 	} else {
 		it_buf_printf(b, "no PT_GNU_STACK (the kernel's default%s%s: executable stack)",
 		              m ? " on " : "", m ? m : "");
@@ -887,7 +895,8 @@ static int report_rpath(struct elf_state *st, struct it_inspect *in, Elf *elf,
 		int has;
 		GElf_Xword val;
 		const char *tag;
-	} p[2] = {{f->has_rpath, f->rpath_val, "RPATH"}, {f->has_runpath, f->runpath_val, "RUNPATH"}};
+	} p[2] = {{f->has_rpath, f->rpath_val, "RPATH"},
+	          {f->has_runpath, f->runpath_val, "RUNPATH"}};
 	for (int i = 0; i < 2; i++) {
 		if (!p[i].has)
 			continue;
@@ -1006,12 +1015,25 @@ static int keep_for_fortify(struct elf_state *st, struct chain *ch, const struct
 	return 0;
 }
 
-/* Not a Linux program or library: device firmware blobs, stand-alone images. */
+/* Is dir ("lib/firmware/") at the start of path or after a '/'? */
+static int in_dir(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	if (strncmp(path, dir, n) == 0)
+		return 1;
+	for (const char *p = strstr(path, dir); p; p = strstr(p + 1, dir))
+		if (p[-1] == '/')
+			return 1;
+	return 0;
+}
+
+/* Not a Linux program or library to judge: device firmware blobs (lib/firmware), separate
+ * debug information (usr/lib/debug), stand-alone images, objects without segments. */
 static int out_of_scope(const struct facts *f)
 {
 	const char *p = f->e->path;
 	return f->eh.e_ident[EI_OSABI] == ELFOSABI_STANDALONE || f->phnum == 0 ||
-	       strncmp(p, "lib/firmware/", 13) == 0 || strstr(p, "/lib/firmware/") != NULL;
+	       in_dir(p, "lib/firmware/") || in_dir(p, "usr/lib/debug/");
 }
 
 static int check_object(struct elf_state *st, struct it_inspect *in, Elf *elf, struct facts *f,

@@ -15,16 +15,6 @@
 #define ROOT_REF_PREFIX "iotrust:image:"
 #define TOOL_URL        "https://iotrust.dev"
 
-static const char *get_str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static int dump_cb(const char *buf, size_t size, void *data)
-{
-	return it_buf_append(data, buf, size);
-}
-
 /* urn:uuid from SHA-256("iotrust:cyclonedx:" image-sha256): the same image
  * always gets the same serial (RFC 9562 version 8, name-based with SHA-256). */
 static void serial_number(const char *image_sha256, char out[46])
@@ -52,56 +42,12 @@ static void serial_number(const char *image_sha256, char out[46])
 /* "chain!/path", the chain alone for a payload, the path alone without a chain. */
 static json_t *location_json(const json_t *ev)
 {
-	const char *chain = get_str(ev, "chain"), *path = get_str(ev, "path");
+	const char *chain = it_report_str(ev, "chain"), *path = it_report_str(ev, "path");
 	if (!chain || !*chain)
 		return json_string(path ? path : "");
 	if (!path || !*path)
 		return json_string(chain);
 	return json_sprintf("%s!/%s", chain, path);
-}
-
-/* The file digest that stands for the component itself: only when the
- * component was found in exactly one file (not a package database) and no
- * other component was found in that same file (a static link of several).
- * file_uses counts the components citing each digest. */
-static const char *single_file_sha256(const json_t *c, const json_t *file_uses)
-{
-	const json_t *ev = json_object_get(c, "evidence");
-	const char *found_by = get_str(c, "found_by"), *sha;
-	if (json_array_size(ev) != 1 || !found_by || strcmp(found_by, "package-db") == 0 ||
-	    !(sha = get_str(json_array_get(ev, 0), "sha256")))
-		return NULL;
-	return json_integer_value(json_object_get(file_uses, sha)) == 1 ? sha : NULL;
-}
-
-/* digest -> number of components with evidence in that file. */
-static json_t *count_file_uses(const json_t *components)
-{
-	json_t *uses = json_object(), *seen = NULL;
-	size_t i, k;
-	const json_t *c, *ev;
-	json_array_foreach(components, i, c)
-	{
-		json_decref(seen);
-		if (!(seen = json_object()))
-			goto fail;
-		json_array_foreach(json_object_get(c, "evidence"), k, ev)
-		{
-			const char *sha = get_str(ev, "sha256");
-			if (!sha || json_object_get(seen, sha))
-				continue;
-			json_int_t n = json_integer_value(json_object_get(uses, sha));
-			if (json_object_set_new(seen, sha, json_true()) ||
-			    json_object_set_new(uses, sha, json_integer(n + 1)))
-				goto fail;
-		}
-	}
-	json_decref(seen);
-	return uses;
-fail:
-	json_decref(seen);
-	json_decref(uses);
-	return NULL;
 }
 
 static const char *technique(const char *found_by)
@@ -122,17 +68,17 @@ static json_t *identity_json(const json_t *c)
 	static const char *const fields[] = {"purl", "cpe"};
 	double conf = (double)json_integer_value(json_object_get(c, "confidence")) / 100.0;
 	const json_t *ev0 = json_array_get(json_object_get(c, "evidence"), 0);
-	const char *value = ev0 ? get_str(ev0, "excerpt") : NULL;
+	const char *value = ev0 ? it_report_str(ev0, "excerpt") : NULL;
 	json_t *ids = json_array();
 	for (size_t i = 0; ids && i <= 2; i++) {
 		const char *field = i < 2 ? fields[i] : "name";
-		const char *concluded = get_str(c, field);
+		const char *concluded = it_report_str(c, field);
 		if (!concluded || (i == 2 && json_array_size(ids)))
 			continue;
 		json_t *id = json_pack("{ss sf ss s[{ss sf ss*}]}", "field", field, "confidence",
 		                       conf, "concludedValue", concluded, "methods", "technique",
-		                       technique(get_str(c, "found_by")), "confidence", conf,
-		                       "value", value ? value : get_str(c, "source"));
+		                       technique(it_report_str(c, "found_by")), "confidence", conf,
+		                       "value", value ? value : it_report_str(c, "source"));
 		if (json_array_append_new(ids, id) < 0) {
 			json_decref(ids);
 			return NULL;
@@ -149,7 +95,7 @@ static json_t *evidence_json(const json_t *c)
 	json_array_foreach(json_object_get(c, "evidence"), i, ev)
 	{
 		json_t *o = json_pack("{so ss*}", "location", location_json(ev),
-		                      "additionalContext", get_str(ev, "excerpt"));
+		                      "additionalContext", it_report_str(ev, "excerpt"));
 		if (json_array_append_new(occ, o) < 0) {
 			json_decref(occ);
 			return NULL;
@@ -169,10 +115,10 @@ static int add_property(json_t *props, const char *name, const char *value)
 static json_t *properties_json(const json_t *c)
 {
 	json_t *p = json_array();
-	if (!p || add_property(p, "iotrust:found_by", get_str(c, "found_by")) ||
-	    add_property(p, "iotrust:source", get_str(c, "source")) ||
-	    add_property(p, "iotrust:upstream_version", get_str(c, "upstream_version")) ||
-	    add_property(p, "iotrust:arch", get_str(c, "arch"))) {
+	if (!p || add_property(p, "iotrust:found_by", it_report_str(c, "found_by")) ||
+	    add_property(p, "iotrust:source", it_report_str(c, "source")) ||
+	    add_property(p, "iotrust:upstream_version", it_report_str(c, "upstream_version")) ||
+	    add_property(p, "iotrust:arch", it_report_str(c, "arch"))) {
 		json_decref(p);
 		return NULL;
 	}
@@ -182,16 +128,17 @@ static json_t *properties_json(const json_t *c)
 /* Set key to a copy of c's string field, when present. */
 static int copy_str(json_t *o, const char *key, const json_t *c, const char *field)
 {
-	const char *v = get_str(c, field);
+	const char *v = it_report_str(c, field);
 	return v ? json_object_set_new(o, key, json_string(v)) : 0;
 }
 
 static json_t *component_json(const json_t *c, const json_t *file_uses)
 {
-	const char *supplier = get_str(c, "supplier"), *sha = single_file_sha256(c, file_uses);
-	const char *type = get_str(c, "type");
+	const char *supplier = it_report_str(c, "supplier"),
+	           *sha = it_report_single_file_sha256(c, file_uses);
+	const char *type = it_report_str(c, "type");
 	json_t *o = json_pack("{ss ss}", "type", type ? type : "application", "bom-ref",
-	                      get_str(c, "bom_ref"));
+	                      it_report_str(c, "bom_ref"));
 	if (!o ||
 	    (supplier && json_object_set_new(o, "supplier", json_pack("{ss}", "name", supplier))) ||
 	    copy_str(o, "name", c, "name") || copy_str(o, "version", c, "version") ||
@@ -291,7 +238,8 @@ static json_t *root_depends_on(const json_t *components, const json_t *known)
 				continue;
 			mark_reachable(components, known, i, seen, stack);
 			c = json_array_get(components, i);
-			if (json_array_append_new(arr, json_string(get_str(c, "bom_ref"))) < 0)
+			if (json_array_append_new(arr, json_string(it_report_str(c, "bom_ref"))) <
+			    0)
 				goto fail;
 		}
 	free(needed);
@@ -314,7 +262,7 @@ static json_t *index_refs(const json_t *components)
 	const json_t *c;
 	json_array_foreach(components, i, c)
 	{
-		const char *ref = get_str(c, "bom_ref");
+		const char *ref = it_report_str(c, "bom_ref");
 		if (known && !json_object_get(known, ref) &&
 		    json_object_set_new(known, ref, json_integer((json_int_t)i)) < 0) {
 			json_decref(known);
@@ -335,8 +283,9 @@ static json_t *dependencies_json(const json_t *components, const char *root_ref)
 		goto fail;
 	json_array_foreach(components, i, c)
 	{
-		if (json_array_append_new(deps, json_pack("{ss so}", "ref", get_str(c, "bom_ref"),
-		                                          "dependsOn", depends_on(c, known))) < 0)
+		if (json_array_append_new(deps,
+		                          json_pack("{ss so}", "ref", it_report_str(c, "bom_ref"),
+		                                    "dependsOn", depends_on(c, known))) < 0)
 			goto fail;
 	}
 	json_decref(known);
@@ -355,9 +304,9 @@ static json_t *compositions_json(const json_t *components)
 	const json_t *c;
 	json_array_foreach(components, i, c)
 	{
-		const char *fb = get_str(c, "found_by");
+		const char *fb = it_report_str(c, "found_by");
 		if ((!fb || strcmp(fb, "package-db") != 0) &&
-		    json_array_append_new(unknown, json_string(get_str(c, "bom_ref"))) < 0) {
+		    json_array_append_new(unknown, json_string(it_report_str(c, "bom_ref"))) < 0) {
 			json_decref(unknown);
 			return NULL;
 		}
@@ -378,18 +327,18 @@ static json_t *metadata_json(const json_t *result, const char *root_ref)
 	         json_integer_value(json_object_get(image, "size")));
 	return json_pack(
 	        "{ss s[{ss}] s{s[{ss ss ss* s[{ss ss}]}]} s{ss ss ss s[{ss ss}] s[{ss ss}]}}",
-	        "timestamp", get_str(image, "scanned_at"), "lifecycles", "phase", "post-build",
-	        "tools", "components", "type", "application", "name", "iotrust", "version",
-	        get_str(tool, "version"), "externalReferences", "type", "website", "url", TOOL_URL,
-	        "component", "type", "firmware", "bom-ref", root_ref, "name",
-	        get_str(image, "name"), "hashes", "alg", "SHA-256", "content",
-	        get_str(image, "sha256"), "properties", "name", "iotrust:image_size", "value",
+	        "timestamp", it_report_str(image, "scanned_at"), "lifecycles", "phase",
+	        "post-build", "tools", "components", "type", "application", "name", "iotrust",
+	        "version", it_report_str(tool, "version"), "externalReferences", "type", "website",
+	        "url", TOOL_URL, "component", "type", "firmware", "bom-ref", root_ref, "name",
+	        it_report_str(image, "name"), "hashes", "alg", "SHA-256", "content",
+	        it_report_str(image, "sha256"), "properties", "name", "iotrust:image_size", "value",
 	        size);
 }
 
 static json_t *components_json(const json_t *components)
 {
-	json_t *uses = count_file_uses(components), *comps = json_array();
+	json_t *uses = it_report_file_uses(components), *comps = json_array();
 	size_t i;
 	const json_t *c;
 	if (!uses || !comps)
@@ -410,7 +359,7 @@ fail:
 static json_t *bom_json(const json_t *result)
 {
 	const json_t *components = json_object_get(result, "components");
-	const char *sha = get_str(json_object_get(result, "image"), "sha256");
+	const char *sha = it_report_str(json_object_get(result, "image"), "sha256");
 	char serial[46];
 	serial_number(sha, serial);
 	json_t *root_ref = json_sprintf(ROOT_REF_PREFIX "%s", sha);
@@ -427,39 +376,16 @@ static json_t *bom_json(const json_t *result)
 	return bom;
 }
 
-/* What a well-formed result always has (the schema's required keys that the
- * mapping relies on); NULL when present. */
-static const char *malformed(const json_t *result)
-{
-	const json_t *image = json_object_get(result, "image"), *c;
-	size_t i;
-	if (!get_str(image, "name") || !get_str(image, "sha256") || !get_str(image, "scanned_at"))
-		return "image.name, image.sha256 and image.scanned_at are required";
-	if (!json_is_array(json_object_get(result, "components")))
-		return "components[] is required";
-	json_array_foreach(json_object_get(result, "components"), i, c)
-	{
-		if (!get_str(c, "bom_ref") || !get_str(c, "name"))
-			return "every component needs bom_ref and name";
-	}
-	return NULL;
-}
-
 static int write_cyclonedx(const json_t *result, struct it_buf *out, struct it_error *err)
 {
-	const char *why = malformed(result);
+	const char *why = it_report_malformed(result);
 	if (why)
 		return it_error_set(err, IT_ERR_INTERNAL, NULL, IT_NO_OFFSET,
 		                    "cyclonedx: malformed scan result: %s", why);
 	json_t *bom = bom_json(result);
-	int rc = bom ? json_dump_callback(bom, dump_cb, out,
-	                                  JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-	                                          JSON_REAL_PRECISION(4))
-	             : -1;
+	int rc = it_report_dump(bom, JSON_REAL_PRECISION(4), out, err);
 	json_decref(bom);
-	if (rc < 0 || it_buf_putc(out, '\n') < 0)
-		return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
-	return 0;
+	return rc;
 }
 
 const struct it_report_writer it_write_cyclonedx = {

@@ -16,20 +16,10 @@
 #define TOOL_URL        "https://iotrust.dev"
 #define FINGERPRINT_KEY "iotrustFindingHash/v1"
 
-static const char *get_str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 static const char *str_or(const json_t *o, const char *key, const char *dflt)
 {
-	const char *s = get_str(o, key);
+	const char *s = it_report_str(o, key);
 	return s ? s : dflt;
-}
-
-static int dump_cb(const char *buf, size_t size, void *data)
-{
-	return it_buf_append(data, buf, size);
 }
 
 struct severity_map {
@@ -133,7 +123,7 @@ out:
 /* Tags: "security", the CWE in GitHub's form, then the provisions. */
 static json_t *rule_tags(const json_t *check)
 {
-	const char *cwe = get_str(check, "cwe");
+	const char *cwe = it_report_str(check, "cwe");
 	json_t *tags = json_pack("[s]", "security");
 	if (tags && cwe && strncmp(cwe, "CWE-", 4) == 0 &&
 	    json_array_append_new(tags, json_sprintf("external/cwe/cwe-%s", cwe + 4)) < 0)
@@ -154,11 +144,11 @@ fail:
 
 static json_t *rule_json(const json_t *check)
 {
-	const struct severity_map *sev = severity(get_str(check, "severity"));
+	const struct severity_map *sev = severity(it_report_str(check, "severity"));
 	json_t *props = json_pack("{so ss ss}", "tags", rule_tags(check), "security-severity",
 	                          sev->security_severity, "severity", sev->severity);
-	if (props && get_str(check, "cwe") &&
-	    json_object_set_new(props, "cwe", json_string(get_str(check, "cwe"))) < 0)
+	if (props && it_report_str(check, "cwe") &&
+	    json_object_set_new(props, "cwe", json_string(it_report_str(check, "cwe"))) < 0)
 		goto fail;
 	if (props && json_object_get(check, "provisions") &&
 	    json_object_set_new(props, "provisions",
@@ -177,7 +167,7 @@ fail:
 static json_t *physical_location(const json_t *result, const json_t *f)
 {
 	const char *chain = str_or(f, "chain", ""), *path = str_or(f, "path", "");
-	const char *image = get_str(json_object_get(result, "image"), "name");
+	const char *image = it_report_str(json_object_get(result, "image"), "name");
 	json_int_t line = json_integer_value(json_object_get(f, "line"));
 	json_t *loc =
 	        json_pack("{s{so ss}}", "artifactLocation", "uri",
@@ -196,8 +186,8 @@ static json_t *result_properties(const json_t *f)
 	const json_t *prov = json_object_get(f, "provisions");
 	if (props && prov && json_object_set_new(props, "provisions", json_deep_copy(prov)) < 0)
 		goto fail;
-	if (props && get_str(f, "evidence") &&
-	    json_object_set_new(props, "evidence", json_string(get_str(f, "evidence"))) < 0)
+	if (props && it_report_str(f, "evidence") &&
+	    json_object_set_new(props, "evidence", json_string(it_report_str(f, "evidence"))) < 0)
 		goto fail;
 	return props;
 fail:
@@ -211,7 +201,8 @@ static json_t *result_json(const json_t *result, const json_t *f, const json_t *
 	json_t *idx = json_object_get(rule_index, check);
 	json_t *r = json_pack("{ss}", "ruleId", check);
 	if (!r || (idx && json_object_set(r, "ruleIndex", idx) < 0) ||
-	    json_object_set_new(r, "level", json_string(severity(get_str(f, "severity"))->level)) ||
+	    json_object_set_new(r, "level",
+	                        json_string(severity(it_report_str(f, "severity"))->level)) ||
 	    json_object_set_new(
 	            r, "message",
 	            json_pack("{ss}", "text", str_or(f, "message", str_or(f, "title", check)))) ||
@@ -237,7 +228,7 @@ static json_t *rules_json(const json_t *checks, json_t *rule_index)
 	const json_t *c;
 	json_array_foreach(checks, i, c)
 	{
-		const char *id = get_str(c, "id");
+		const char *id = it_report_str(c, "id");
 		if (!rules || json_array_append_new(rules, rule_json(c)) < 0 ||
 		    (id && !json_object_get(rule_index, id) &&
 		     json_object_set_new(rule_index, id, json_integer((json_int_t)i)) < 0)) {
@@ -281,7 +272,7 @@ static json_t *invocation_json(const json_t *result)
 		}
 	}
 	return json_pack("[{sb ss* so}]", "executionSuccessful", 1, "startTimeUtc",
-	                 get_str(json_object_get(result, "image"), "scanned_at"),
+	                 it_report_str(json_object_get(result, "image"), "scanned_at"),
 	                 "toolExecutionNotifications", notes);
 }
 
@@ -292,7 +283,7 @@ static json_t *artifacts_json(const json_t *image)
 	                      artifact_uri(str_or(image, "name", ""), "", ""), "length",
 	                      json_integer_value(json_object_get(image, "size")), "roles",
 	                      "analysisTarget");
-	const char *sha = get_str(image, "sha256");
+	const char *sha = it_report_str(image, "sha256");
 	if (a && sha && json_object_set_new(a, "hashes", json_pack("{ss}", "sha-256", sha)) < 0) {
 		json_decref(a);
 		return NULL;
@@ -309,8 +300,8 @@ static json_t *sarif_json(const json_t *result)
 	json_t *rules = rules_json(json_object_get(result, "checks"), rule_index);
 	json_t *run = json_pack(
 	        "{s{s{ss ss* ss so}} so s{s{s{ss}}} so so}", "tool", "driver", "name", "iotrust",
-	        "version", get_str(tool, "version"), "informationUri", TOOL_URL, "rules", rules,
-	        "invocations", invocation_json(result), "originalUriBaseIds", "IMAGE",
+	        "version", it_report_str(tool, "version"), "informationUri", TOOL_URL, "rules",
+	        rules, "invocations", invocation_json(result), "originalUriBaseIds", "IMAGE",
 	        "description", "text",
 	        "The directory given to `iotrust scan --extract DIR`: one directory per container, "
 	        "named after its chain.",
@@ -325,12 +316,9 @@ static json_t *sarif_json(const json_t *result)
 static int write_sarif(const json_t *result, struct it_buf *out, struct it_error *err)
 {
 	json_t *doc = sarif_json(result);
-	int rc = doc ? json_dump_callback(doc, dump_cb, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
-	             : -1;
+	int rc = it_report_dump(doc, 0, out, err);
 	json_decref(doc);
-	if (rc < 0 || it_buf_putc(out, '\n') < 0)
-		return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
-	return 0;
+	return rc;
 }
 
 const struct it_report_writer it_write_sarif = {

@@ -13,16 +13,6 @@
 #define FIRMWARE_ID    "SPDXRef-Firmware"
 #define NAMESPACE_BASE "https://iotrust.dev/spdxdocs/"
 
-static const char *get_str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static int dump_cb(const char *buf, size_t size, void *data)
-{
-	return it_buf_append(data, buf, size);
-}
-
 /* Append s to b with every character outside [A-Za-z0-9.-] as '-' (an SPDX idstring). */
 static int put_idstring(struct it_buf *b, const char *s)
 {
@@ -88,49 +78,6 @@ static json_t *spdx_time(const char *when)
 	return json_string(out);
 }
 
-/* The file digest that stands for the component itself: only when the
- * component was found in exactly one file (not a package database) and no
- * other component was found in that same file (a static link of several). */
-static const char *single_file_sha256(const json_t *c, const json_t *file_uses)
-{
-	const json_t *ev = json_object_get(c, "evidence");
-	const char *found_by = get_str(c, "found_by"), *sha;
-	if (json_array_size(ev) != 1 || !found_by || strcmp(found_by, "package-db") == 0 ||
-	    !(sha = get_str(json_array_get(ev, 0), "sha256")))
-		return NULL;
-	return json_integer_value(json_object_get(file_uses, sha)) == 1 ? sha : NULL;
-}
-
-/* digest -> number of components with evidence in that file. */
-static json_t *count_file_uses(const json_t *components)
-{
-	json_t *uses = json_object(), *seen = NULL;
-	size_t i, k;
-	const json_t *c, *ev;
-	json_array_foreach(components, i, c)
-	{
-		json_decref(seen);
-		if (!(seen = json_object()))
-			goto fail;
-		json_array_foreach(json_object_get(c, "evidence"), k, ev)
-		{
-			const char *sha = get_str(ev, "sha256");
-			if (!sha || json_object_get(seen, sha))
-				continue;
-			json_int_t n = json_integer_value(json_object_get(uses, sha));
-			if (json_object_set_new(seen, sha, json_true()) ||
-			    json_object_set_new(uses, sha, json_integer(n + 1)))
-				goto fail;
-		}
-	}
-	json_decref(seen);
-	return uses;
-fail:
-	json_decref(seen);
-	json_decref(uses);
-	return NULL;
-}
-
 static const char *purpose(const char *type)
 {
 	static const char *const map[][2] = {{"application", "APPLICATION"},
@@ -146,7 +93,7 @@ static const char *purpose(const char *type)
 static json_t *external_refs(const json_t *c)
 {
 	json_t *refs = json_array();
-	const char *cpe = get_str(c, "cpe"), *purl = get_str(c, "purl");
+	const char *cpe = it_report_str(c, "cpe"), *purl = it_report_str(c, "purl");
 	if (refs && cpe &&
 	    json_array_append_new(refs, json_pack("{ss ss ss}", "referenceCategory", "SECURITY",
 	                                          "referenceType", "cpe23Type", "referenceLocator",
@@ -167,10 +114,10 @@ fail:
  * (signature:busybox), confidence 80, upstream version 1.35.0". */
 static json_t *comment_json(const json_t *c)
 {
-	const char *up = get_str(c, "upstream_version");
+	const char *up = it_report_str(c, "upstream_version");
 	return json_sprintf("iotrust: found by %s (%s), confidence %" JSON_INTEGER_FORMAT "%s%s",
-	                    get_str(c, "found_by") ? get_str(c, "found_by") : "?",
-	                    get_str(c, "source") ? get_str(c, "source") : "",
+	                    it_report_str(c, "found_by") ? it_report_str(c, "found_by") : "?",
+	                    it_report_str(c, "source") ? it_report_str(c, "source") : "",
 	                    json_integer_value(json_object_get(c, "confidence")),
 	                    up ? ", upstream version " : "", up ? up : "");
 }
@@ -193,11 +140,12 @@ static int set_nonempty(json_t *o, const char *key, json_t *arr)
 
 static json_t *component_package(const json_t *c, json_t *id, const json_t *file_uses)
 {
-	const char *supplier = get_str(c, "supplier"), *sha = single_file_sha256(c, file_uses);
-	json_t *p = json_pack("{so ss}", "SPDXID", id, "name", get_str(c, "name"));
+	const char *supplier = it_report_str(c, "supplier"),
+	           *sha = it_report_single_file_sha256(c, file_uses);
+	json_t *p = json_pack("{so ss}", "SPDXID", id, "name", it_report_str(c, "name"));
 	if (!p ||
-	    (get_str(c, "version") &&
-	     json_object_set_new(p, "versionInfo", json_string(get_str(c, "version")))) ||
+	    (it_report_str(c, "version") &&
+	     json_object_set_new(p, "versionInfo", json_string(it_report_str(c, "version")))) ||
 	    set_or_noassertion(p, "supplier",
 	                       supplier ? json_sprintf("Organization: %s", supplier) : NULL) ||
 	    json_object_set_new(p, "downloadLocation", json_string("NOASSERTION")) ||
@@ -210,7 +158,7 @@ static json_t *component_package(const json_t *c, json_t *id, const json_t *file
 	    json_object_set_new(p, "copyrightText", json_string("NOASSERTION")) ||
 	    set_nonempty(p, "externalRefs", external_refs(c)) ||
 	    json_object_set_new(p, "primaryPackagePurpose",
-	                        json_string(purpose(get_str(c, "type")))) ||
+	                        json_string(purpose(it_report_str(c, "type")))) ||
 	    json_object_set_new(p, "comment", comment_json(c))) {
 		json_decref(p);
 		return NULL;
@@ -220,16 +168,16 @@ static json_t *component_package(const json_t *c, json_t *id, const json_t *file
 
 static json_t *firmware_package(const json_t *image)
 {
-	return json_pack("{ss ss ss ss ss sb s[{ss ss}] ss ss ss ss so}", "SPDXID", FIRMWARE_ID,
-	                 "name", get_str(image, "name"), "packageFileName", get_str(image, "name"),
-	                 "supplier", "NOASSERTION", "downloadLocation", "NOASSERTION",
-	                 "filesAnalyzed", 0, "checksums", "algorithm", "SHA256", "checksumValue",
-	                 get_str(image, "sha256"), "licenseConcluded", "NOASSERTION",
-	                 "licenseDeclared", "NOASSERTION", "copyrightText", "NOASSERTION",
-	                 "primaryPackagePurpose", "FIRMWARE", "comment",
-	                 json_sprintf("the firmware image scanned by iotrust (%" JSON_INTEGER_FORMAT
-	                              " bytes)",
-	                              json_integer_value(json_object_get(image, "size"))));
+	return json_pack(
+	        "{ss ss ss ss ss sb s[{ss ss}] ss ss ss ss so}", "SPDXID", FIRMWARE_ID, "name",
+	        it_report_str(image, "name"), "packageFileName", it_report_str(image, "name"),
+	        "supplier", "NOASSERTION", "downloadLocation", "NOASSERTION", "filesAnalyzed", 0,
+	        "checksums", "algorithm", "SHA256", "checksumValue", it_report_str(image, "sha256"),
+	        "licenseConcluded", "NOASSERTION", "licenseDeclared", "NOASSERTION",
+	        "copyrightText", "NOASSERTION", "primaryPackagePurpose", "FIRMWARE", "comment",
+	        json_sprintf("the firmware image scanned by iotrust (%" JSON_INTEGER_FORMAT
+	                     " bytes)",
+	                     json_integer_value(json_object_get(image, "size"))));
 }
 
 static int add_relationship(json_t *rels, const char *from, const char *type, const char *to)
@@ -242,7 +190,7 @@ static int add_relationship(json_t *rels, const char *from, const char *type, co
 /* X DEPENDS_ON Y for each distinct dependency of component c that is in the document. */
 static int add_depends(json_t *rels, const json_t *c, const json_t *ids)
 {
-	const char *from = json_string_value(json_object_get(ids, get_str(c, "bom_ref")));
+	const char *from = json_string_value(json_object_get(ids, it_report_str(c, "bom_ref")));
 	json_t *once = json_object();
 	size_t i;
 	const json_t *d;
@@ -268,13 +216,13 @@ struct spdx_doc {
 
 static int add_components(struct spdx_doc *d, const json_t *components)
 {
-	json_t *uses = count_file_uses(components);
+	json_t *uses = it_report_file_uses(components);
 	size_t i;
 	const json_t *c;
 	int rc = uses ? 0 : -1;
 	json_array_foreach(components, i, c)
 	{
-		const char *ref = get_str(c, "bom_ref");
+		const char *ref = it_report_str(c, "bom_ref");
 		json_t *id = rc ? NULL : package_id(ref, d->used);
 		if (!id) {
 			rc = -1;
@@ -305,7 +253,7 @@ static int add_components(struct spdx_doc *d, const json_t *components)
 static json_t *document_json(const json_t *result)
 {
 	const json_t *image = json_object_get(result, "image");
-	const char *version = get_str(json_object_get(result, "tool"), "version");
+	const char *version = it_report_str(json_object_get(result, "tool"), "version");
 	struct spdx_doc d = {json_array(), json_array(), json_object(), json_object()};
 	struct it_buf ns = IT_BUF_INIT;
 	json_t *doc = NULL;
@@ -314,13 +262,14 @@ static json_t *document_json(const json_t *result)
 	    add_relationship(d.relationships, "SPDXRef-DOCUMENT", "DESCRIBES", FIRMWARE_ID) ||
 	    add_components(&d, json_object_get(result, "components")) < 0)
 		goto out;
-	if (it_buf_puts(&ns, NAMESPACE_BASE) < 0 || put_idstring(&ns, get_str(image, "name")) < 0 ||
-	    it_buf_printf(&ns, "-%s", get_str(image, "sha256")) < 0)
+	if (it_buf_puts(&ns, NAMESPACE_BASE) < 0 ||
+	    put_idstring(&ns, it_report_str(image, "name")) < 0 ||
+	    it_buf_printf(&ns, "-%s", it_report_str(image, "sha256")) < 0)
 		goto out;
 	doc = json_pack("{ss ss ss ss ss s{so s[s+]} sO sO}", "spdxVersion", "SPDX-2.3",
 	                "dataLicense", "CC0-1.0", "SPDXID", "SPDXRef-DOCUMENT", "name",
-	                get_str(image, "name"), "documentNamespace", it_buf_str(&ns),
-	                "creationInfo", "created", spdx_time(get_str(image, "scanned_at")),
+	                it_report_str(image, "name"), "documentNamespace", it_buf_str(&ns),
+	                "creationInfo", "created", spdx_time(it_report_str(image, "scanned_at")),
 	                "creators", "Tool: iotrust-", version ? version : "unknown", "packages",
 	                d.packages, "relationships", d.relationships);
 out:
@@ -332,35 +281,16 @@ out:
 	return doc;
 }
 
-/* What a well-formed result always has (the schema's required keys that the
- * mapping relies on); NULL when present. */
-static const char *malformed(const json_t *result)
-{
-	const json_t *image = json_object_get(result, "image"), *c;
-	size_t i;
-	if (!get_str(image, "name") || !get_str(image, "sha256") || !get_str(image, "scanned_at"))
-		return "image.name, image.sha256 and image.scanned_at are required";
-	json_array_foreach(json_object_get(result, "components"), i, c)
-	{
-		if (!get_str(c, "bom_ref") || !get_str(c, "name"))
-			return "every component needs bom_ref and name";
-	}
-	return NULL;
-}
-
 static int write_spdx(const json_t *result, struct it_buf *out, struct it_error *err)
 {
-	const char *why = malformed(result);
+	const char *why = it_report_malformed(result);
 	if (why)
 		return it_error_set(err, IT_ERR_INTERNAL, NULL, IT_NO_OFFSET,
 		                    "spdx: malformed scan result: %s", why);
 	json_t *doc = document_json(result);
-	int rc = doc ? json_dump_callback(doc, dump_cb, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
-	             : -1;
+	int rc = it_report_dump(doc, 0, out, err);
 	json_decref(doc);
-	if (rc < 0 || it_buf_putc(out, '\n') < 0)
-		return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
-	return 0;
+	return rc;
 }
 
 const struct it_report_writer it_write_spdx = {

@@ -18,17 +18,15 @@
 #include "testinspect.h"
 #include "testutil.h"
 
-#define sh(...) assert_int_equal(test_sh(__VA_ARGS__), 0)
+#define sh(...)   assert_int_equal(test_sh(__VA_ARGS__), 0)
 #define HOST_LIBC "/lib/x86_64-linux-gnu/libc.so.6"
 
 static const char *const elf_ids[] = {
-        "elf.no-nx",     "elf.no-pie",     "elf.no-relro", "elf.partial-relro",
-        "elf.no-canary", "elf.no-fortify", "elf.rpath",    "elf.not-stripped",
-        "elf.dangerous-import", NULL};
+        "elf.no-nx",      "elf.no-pie", "elf.no-relro",     "elf.partial-relro",    "elf.no-canary",
+        "elf.no-fortify", "elf.rpath",  "elf.not-stripped", "elf.dangerous-import", NULL};
 
 /* The elf.* checks at path (a suffix) are exactly those of want (NULL-terminated). */
-static void expect_exactly(const struct test_inspect *t, const char *path,
-                           const char *const *want)
+static void expect_exactly(const struct test_inspect *t, const char *path, const char *const *want)
 {
 	int bad = 0;
 	for (size_t i = 0; elf_ids[i]; i++) {
@@ -152,8 +150,8 @@ static void build_host_tree(const char *d, int with_libc)
 	put(d, "weak.c", weak_c);
 	put(d, "hard.c", hard_c);
 	put(d, "lib.c", lib_c);
-	sh("mkdir -p %s/root/bin %s/root/lib/firmware %s/root/lib/modules %s/root/usr/lib", d, d,
-	   d, d);
+	sh("mkdir -p %s/root/bin %s/root/lib/firmware %s/root/lib/modules %s/root/usr/lib", d, d, d,
+	   d);
 	if (with_libc)
 		sh("cp " HOST_LIBC " %s/root/lib/libc.so.6", d);
 	sh("cd %s && gcc -O0 -fno-stack-protector -U_FORTIFY_SOURCE -z execstack -no-pie "
@@ -170,7 +168,8 @@ static void build_host_tree(const char *d, int with_libc)
 	sh("cd %s && gcc -shared -fPIC -O0 -fno-stack-protector -U_FORTIFY_SOURCE -z execstack "
 	   "-Wl,-z,norelro -s -o root/usr/lib/libweak.so lib.c",
 	   d);
-	sh("cd %s && gcc -shared -fPIC " HARDEN " -Wl,-z,relro,-z,now -s -o root/usr/lib/libhard.so "
+	sh("cd %s && gcc -shared -fPIC " HARDEN
+	   " -Wl,-z,relro,-z,now -s -o root/usr/lib/libhard.so "
 	   "lib.c",
 	   d);
 	sh("cd %s && gcc -shared -fPIC " HARDEN " -Wl,-z,relro,-z,now -Wl,-rpath,'$ORIGIN/../lib' "
@@ -178,6 +177,9 @@ static void build_host_tree(const char *d, int with_libc)
 	   d);
 	sh("cd %s && gcc -c -O2 -o root/lib/modules/mod.ko lib.c", d);
 	sh("cd %s && cp root/bin/weak root/lib/firmware/wifi.elf", d);
+	sh("cd %s && mkdir -p root/usr/lib/debug/bin && "
+	   "objcopy --only-keep-debug root/bin/debugged root/usr/lib/debug/bin/debugged.debug",
+	   d);
 	sh("cd %s && head -c 1000 root/bin/weak > root/bin/truncated", d);
 	put(d, "root/bin/junk",
 	    "\177ELF-this is a text file that starts like an ELF file but is junk\n"
@@ -255,12 +257,14 @@ static void test_host_programs(void **state)
 	EXPECT(&t, "lib/libc.so.6", "elf.partial-relro"); /* Debian's glibc: no BIND_NOW */
 	EXPECT_NONE(&t, "lib/modules/mod.ko");
 	EXPECT_NONE(&t, "lib/firmware/wifi.elf");
+	EXPECT_NONE(&t, "usr/lib/debug/bin/debugged.debug");
 	EXPECT_NONE(&t, "bin/truncated");
 	EXPECT_NONE(&t, "bin/junk");
 	assert_int_equal(count_prefix(&t, "elf."), 8 + 7 + 1 + 1 + 5 + 1 + 1);
 	/* ELF objects read: libc, weak, weak-sstrip, hard, hard-sstrip, lazy, debugged, three
-	 * libraries, mod.ko, wifi.elf, truncated (read, not judged); junk is no ELF. */
-	assert_int_equal(it_inspect_stats(t.in)->elf_files, 13);
+	 * libraries, mod.ko, wifi.elf, debugged.debug, truncated (read, not judged); junk is
+	 * no ELF. */
+	assert_int_equal(it_inspect_stats(t.in)->elf_files, 14);
 	test_inspect_free(&t);
 	test_dir_close(&d);
 }
@@ -336,10 +340,9 @@ static const char cross_hard_c[] =
         "int main(int argc, char **argv)\n{\n\tchar b[32];\n"
         "\t__strcpy_chk(b, argv[0], sizeof b);\n\treturn b[1] + argc;\n}\n";
 /* uClibc's old ProPolice guard instead of __stack_chk_fail */
-static const char cross_smash_c[] =
-        "void __stack_smash_handler(const char *, int);\n"
-        "int main(int argc, char **argv)\n{\n\tif (!argv[0])\n"
-        "\t\t__stack_smash_handler(\"main\", argc);\n\treturn 0;\n}\n";
+static const char cross_smash_c[] = "void __stack_smash_handler(const char *, int);\n"
+                                    "int main(int argc, char **argv)\n{\n\tif (!argv[0])\n"
+                                    "\t\t__stack_smash_handler(\"main\", argc);\n\treturn 0;\n}\n";
 
 static const struct cross {
 	const char *target;
@@ -405,7 +408,8 @@ static void check_cross(const struct test_inspect *t, const struct cross *c)
 	EXPECT(t, at(p, sizeof p, c, "hard-sstrip"), relro);
 	EXPECT(t, at(p, sizeof p, c, "smash"), relro);
 	EXPECT(t, at(p, sizeof p, c, "hard-nostack"), "elf.no-nx", relro);
-	const struct it_finding *f = test_finding(t, "elf.no-nx", at(p, sizeof p, c, "hard-nostack"));
+	const struct it_finding *f =
+	        test_finding(t, "elf.no-nx", at(p, sizeof p, c, "hard-nostack"));
 	assert_int_equal(f->severity, c->nx_default ? IT_SEV_MEDIUM : IT_SEV_HIGH);
 	assert_non_null(strstr(f->evidence, "no PT_GNU_STACK"));
 	f = test_finding(t, "elf.dangerous-import", at(p, sizeof p, c, "weak-sstrip"));
@@ -483,8 +487,8 @@ static void test_netboot_armel(void **state)
 	assert_int_equal(test_findings(&t, "elf.rpath", NULL), 4);
 	/* the static blkid and the non-PIE kmod */
 	EXPECT(&t, "sbin/blkid", "elf.no-pie", "elf.partial-relro", "elf.no-canary");
-	EXPECT(&t, "bin/kmod", "elf.no-pie", "elf.partial-relro", "elf.no-canary",
-	       "elf.no-fortify", "elf.dangerous-import");
+	EXPECT(&t, "bin/kmod", "elf.no-pie", "elf.partial-relro", "elf.no-canary", "elf.no-fortify",
+	       "elf.dangerous-import");
 	EXPECT(&t, "usr/lib/cdebconf/debconf", "elf.partial-relro", "elf.rpath",
 	       "elf.dangerous-import");
 	assert_string_equal(test_finding(&t, "elf.rpath", "usr/lib/cdebconf/debconf")->evidence,
@@ -505,8 +509,8 @@ static void test_netboot_armel(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_host_programs),       cmocka_unit_test(test_no_libc_no_fortify),
-	        cmocka_unit_test(test_junk_headers),        cmocka_unit_test(test_cross_architectures),
+	        cmocka_unit_test(test_host_programs), cmocka_unit_test(test_no_libc_no_fortify),
+	        cmocka_unit_test(test_junk_headers),  cmocka_unit_test(test_cross_architectures),
 	        cmocka_unit_test(test_netboot_armel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
