@@ -1,13 +1,9 @@
 /*
- * Version-signature matchers compared on the same files (bench/bench-signatures.sh builds
- * and runs this): every approach finds the anchor literals of data/signatures/*.json
- * in every binary file, then runs the signature's PCRE2 pattern around each hit, and
- * reports the time and the number of pattern matches (which must agree).
- *   per-sig-pcre2  each signature's pattern over the whole file (one pass per signature)
- *   memmem         glibc memmem per anchor (one pass per anchor)
- *   pcre2-alt      one JIT-compiled PCRE2 alternation of all anchors (one pass)
- *   hash4          a 4-byte-prefix hash filter (one pass): what inventory_signatures.c does
- *   hyperscan      Intel Hyperscan literal set (one pass), when built with -DHAVE_HS
+ * Version-signature matchers compared on the same binary files (bench-signatures.sh runs
+ * it): each finds the anchors of data/signatures/ and runs the signature's PCRE2 pattern
+ * around each hit. per-sig-pcre2 (a pass per signature), memmem (a pass per anchor),
+ * pcre2-alt (one alternation), hash4 (inventory_signatures.c's filter), wu-manber2, and
+ * hyperscan with -DHAVE_HS. Prints time and pattern matches (which must agree).
  */
 #define _GNU_SOURCE
 #include <dirent.h>

@@ -1,10 +1,8 @@
 /*
- * The inventory merge, run once after every inspector's finish: a component named by a
- * package database wins over the same product found by a signature or banner in the same
- * file system (its evidence files move to the package), identical components are folded
- * into one with all their evidence, and name+version+source is unique afterwards. Also
- * the two spellings both inventory inspectors share: CPE 2.3 formatted strings and PURL
- * percent-encoding.
+ * The inventory merge, run after every inspector's finish: a package database component
+ * wins over the same product and version found by a signature in the same file system (the
+ * evidence files move to the package); identical components are folded, so name+version+
+ * source is unique. Also the CPE 2.3 and PURL spellings both inventory inspectors share.
  */
 #include <fnmatch.h>
 #include <jansson.h>

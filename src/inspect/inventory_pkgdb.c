@@ -378,6 +378,8 @@ static int stanza_line(struct stanza *s, struct slice line)
  */
 static int is_installed(struct slice status)
 {
+	if (!status.n)
+		return 0; /* no Status field */
 	const char *p = status.p, *end = status.p + status.n;
 	for (int word = 0; word < 2; word++) {
 		while (p < end && *p != ' ')
@@ -1176,27 +1178,30 @@ static int file_evidence(struct it_inspect *in, const struct state *st, const st
 	const struct infofile *f = p->files ? NULL : info_of(st, d, p, 0);
 	const char *s = p->files ? p->files : f ? f->text : NULL;
 	unsigned added = 0, tried = 0;
-	while (s && *s && added < EV_FILES && tried < 4096) {
+	struct it_buf full = IT_BUF_INIT;
+	int rc = 0;
+	while (rc == 0 && s && *s && added < EV_FILES && tried < 4096) {
 		size_t n = strcspn(s, "\n");
 		struct slice l = trim(s, n);
 		s += n + (s[n] == '\n');
 		tried++;
 		while (l.n && l.p[0] == '/')
 			l.p++, l.n--;
-		if (!l.n || l.n >= 1024 || (l.n >= 10 && strncmp(l.p, "usr/share/", 10) == 0))
+		if (!l.n || l.n >= 4096 || (l.n >= 10 && strncmp(l.p, "usr/share/", 10) == 0))
 			continue;
-		char path[1024];
-		memcpy(path, l.p, l.n);
-		path[l.n] = '\0';
-		char full[2048];
-		snprintf(full, sizeof(full), "%s%s", d->root, path);
-		if (!seen_has(st, path_hash(d->chain, full)))
+		it_buf_truncate(&full, 0);
+		if (it_buf_puts(&full, d->root) < 0 || it_buf_append(&full, l.p, l.n) < 0) {
+			rc = nomem(err);
+			break;
+		}
+		if (!seen_has(st, path_hash(d->chain, it_buf_str(&full))))
 			continue;
-		if (it_component_add_evidence(in, p->comp, d->chain, full, NULL, NULL, 0, err) < 0)
-			return -1;
+		rc = it_component_add_evidence(in, p->comp, d->chain, it_buf_str(&full), NULL, NULL,
+		                               0, err);
 		added++;
 	}
-	return 0;
+	it_buf_free(&full);
+	return rc;
 }
 
 static const char *purl_of(struct it_inspect *in, const struct db *d, const struct origin *o,

@@ -1,9 +1,8 @@
 /*
- * Components from version signatures (the JSON files of data/signatures/): one pass over each
- * binary file or payload finds every signature's anchor literal at once (a 4-byte-prefix hash
- * filter), then the signature's PCRE2 pattern runs on a window around each hit only.
- * Context rules reject versions quoted in copyright or requirement text. Filename
- * signatures (lib/modules/<release>/, libuClibc-<version>.so) look at entry paths. One
+ * Components from version signatures (data/signatures/): one pass over each binary finds
+ * every anchor literal at once (a 4-byte-prefix hash filter), then the signature's PCRE2
+ * pattern runs only around each hit; context rules reject versions quoted in copyright or
+ * requirement text. Filename signatures look at entry paths (lib/modules/<release>/). One
  * component per product and version, with every file that shows it as evidence.
  */
 #include <fnmatch.h>

@@ -23,10 +23,10 @@ if [ ! -f "$img/$dns" ]; then
 	mkdir -p "$img"
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$img" "$dns"
 fi
-chain="netboot.img@0x28890f:uimage:gzip:cpio"
 
 # --- the ramdisk's ELF files, as iotrust extracts them
 expect_exit 0 "$IOTRUST" scan "$img/$dns" --list -o "$WORK/list" --extract "$WORK/x" -q || true
+chain=$(grep -o 'netboot.img@0x[0-9a-f]*:uimage:gzip:cpio' "$WORK/list" | head -1 || true)
 rd="$WORK/x/$chain"
 [ -d "$rd" ] || { fail "ramdisk $chain not extracted"; finish; }
 mkdir -p "$WORK/elf"
@@ -45,15 +45,27 @@ sed "s|^\(\s*\)FS_filechk_func_libc=|\1FS_libc='$WORK/elf/$libc'; FS_filechk_fun
 chmod +x "$WORK/checksec" # it re-executes itself with a clean environment
 [ "$(grep -c "FS_libc='$WORK/elf/$libc'" "$WORK/checksec")" -eq 1 ] \
 	|| { fail "could not point checksec at the ramdisk's libc (not checksec 2.6.0?)"; finish; }
-echo "running checksec --file on $n_elf files, $(nproc) at a time (a few minutes)"
-mkdir -p "$WORK/cs"
-(cd "$WORK/elf" && tr '\n' '\0' <"$WORK/elf.list" | xargs -0 -n 1 -P "$(nproc)" sh -c \
-	'"$0" --file="$2" --output=json >"$1/$(printf %s "$2" | tr / _).json" 2>/dev/null || true' \
-	"$WORK/checksec" "$WORK/cs" 2>/dev/null) || true
-# one object keyed by path; a file checksec could not judge is simply missing
-for f in "$WORK"/cs/*.json; do jq -c . "$f" 2>/dev/null || echo "checksec: bad JSON in $f" >&2; done \
-	| jq -s 'add // {}' >"$WORK/checksec.json"
-
+# checksec takes seconds per file: its verdicts are cached per image digest
+# (the release and the sanitizer runs of the suite judge the same bytes)
+key=$(sha256sum "$img/$dns" | cut -c1-16)
+csv=$(dpkg-query -W -f='${Version}' checksec 2>/dev/null || echo unknown)
+cached="$CACHE/checksec/$key-$csv.json"
+if [ -s "$cached" ]; then
+	cp "$cached" "$WORK/checksec.json"
+	echo "checksec verdicts from the cache ($cached)"
+else
+	echo "running checksec --file on $n_elf files, $(nproc) at a time (a few minutes)"
+	mkdir -p "$WORK/cs"
+	(cd "$WORK/elf" && tr '\n' '\0' <"$WORK/elf.list" | xargs -0 -n 1 -P "$(nproc)" sh -c \
+		'"$0" --file="$2" --output=json >"$1/$(printf %s "$2" | tr / _).json" 2>/dev/null || true' \
+		"$WORK/checksec" "$WORK/cs" 2>/dev/null) || true
+	# one object keyed by path; a file checksec could not judge is simply missing
+	for f in "$WORK"/cs/*.json; do jq -c . "$f" 2>/dev/null || echo "checksec: bad JSON in $f" >&2; done \
+		| jq -s 'add // {}' >"$WORK/checksec.json"
+	if [ "$(jq 'length' "$WORK/checksec.json")" -eq "$n_elf" ]; then
+		mkdir -p "$CACHE/checksec" && cp "$WORK/checksec.json" "$cached.tmp" && mv "$cached.tmp" "$cached"
+	fi
+fi
 # "path check" for every finding checksec implies; "path REL" for relocatable objects
 jq -r '
 	to_entries[] | .key as $p | .value

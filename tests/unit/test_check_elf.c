@@ -77,10 +77,11 @@ static void put(const char *dir, const char *name, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
-/* What sstrip and stripped-down firmware do to an ELF file, done in place: drop the
- * section header table (the loader never reads it), or turn PT_GNU_STACK into PT_NULL
- * (what old toolchains, MIPS ones above all, produced). */
-enum patch { DROP_SECTIONS, DROP_GNU_STACK };
+/* ELF files as firmware has them, patched in place: without the section header table (what
+ * sstrip does; the loader never reads it), without PT_GNU_STACK (turned into PT_NULL: what
+ * old toolchains, MIPS ones above all, produced), or bound immediately by DF_1_NOW alone
+ * (DT_FLAGS turned into an ignored tag, as some linkers emit it). */
+enum patch { DROP_SECTIONS, DROP_GNU_STACK, DROP_DT_FLAGS };
 
 static uint64_t get_n(const uint8_t *p, int n, int big)
 {
@@ -108,9 +109,24 @@ static void patch_elf(const char *path, enum patch what)
 		for (uint64_t i = 0; i < phnum; i++) {
 			assert_true(phoff + (i + 1) * phent <= b.len);
 			uint8_t *ph = d + phoff + i * phent;
-			if (get_n(ph, 4, big) == 0x6474e551) {
+			uint64_t type = get_n(ph, 4, big);
+			if (what == DROP_GNU_STACK && type == 0x6474e551) {
 				memset(ph, 0, 4);
 				found = 1;
+			} else if (what == DROP_DT_FLAGS && type == 2 /* PT_DYNAMIC */) {
+				int w = is64 ? 8 : 4;
+				uint64_t off = get_n(ph + (is64 ? 8 : 4), w, big);
+				uint64_t sz = get_n(ph + (is64 ? 32 : 16), w, big);
+				assert_true(off + sz <= b.len);
+				for (uint64_t o = off; o + 2 * w <= off + sz; o += 2 * w)
+					if (get_n(d + o, w, big) == 30 /* DT_FLAGS */) {
+						/* DT_GNU_PRELINKED: a tag the loader ignores */
+						uint64_t tag = 0x6ffffdf5;
+						for (int k = 0; k < w; k++)
+							d[o + (big ? k : w - 1 - k)] =
+							        (uint8_t)(tag >> (8 * (w - 1 - k)));
+						found = 1;
+					}
 			}
 		}
 		assert_true(found);
@@ -164,6 +180,7 @@ static void build_host_tree(const char *d, int with_libc)
 	   d);
 	sh("cd %s && cp root/bin/hard root/bin/hard-sstrip", d);
 	sh("cd %s && gcc " HARDEN " -Wl,-z,relro -Wl,-z,lazy -s -o root/bin/lazy hard.c", d);
+	sh("cd %s && cp root/bin/hard root/bin/now1", d);
 	sh("cd %s && gcc -g " HARDEN " -Wl,-z,relro -Wl,-z,now -o root/bin/debugged hard.c", d);
 	sh("cd %s && gcc -shared -fPIC -O0 -fno-stack-protector -U_FORTIFY_SOURCE -z execstack "
 	   "-Wl,-z,norelro -s -o root/usr/lib/libweak.so lib.c",
@@ -189,6 +206,8 @@ static void build_host_tree(const char *d, int with_libc)
 	patch_elf(p, DROP_SECTIONS);
 	snprintf(p, sizeof p, "%s/root/bin/hard-sstrip", d);
 	patch_elf(p, DROP_SECTIONS);
+	snprintf(p, sizeof p, "%s/root/bin/now1", d);
+	patch_elf(p, DROP_DT_FLAGS);
 }
 
 static int have_host_libc(void)
@@ -239,6 +258,7 @@ static void test_host_programs(void **state)
 	EXPECT_NONE(&t, "bin/hard");
 	EXPECT_NONE(&t, "bin/hard-sstrip"); /* checksec: no canary, no fortify (it is blind) */
 	EXPECT(&t, "bin/lazy", "elf.partial-relro");
+	EXPECT_NONE(&t, "bin/now1"); /* DF_1_NOW binds now; checksec: "Partial RELRO" */
 	EXPECT(&t, "bin/debugged", "elf.not-stripped");
 	f = test_finding(&t, "elf.not-stripped", "bin/debugged");
 	assert_int_equal(f->severity, IT_SEV_LOW);
@@ -261,10 +281,10 @@ static void test_host_programs(void **state)
 	EXPECT_NONE(&t, "bin/truncated");
 	EXPECT_NONE(&t, "bin/junk");
 	assert_int_equal(count_prefix(&t, "elf."), 8 + 7 + 1 + 1 + 5 + 1 + 1);
-	/* ELF objects read: libc, weak, weak-sstrip, hard, hard-sstrip, lazy, debugged, three
-	 * libraries, mod.ko, wifi.elf, debugged.debug, truncated (read, not judged); junk is
-	 * no ELF. */
-	assert_int_equal(it_inspect_stats(t.in)->elf_files, 14);
+	/* ELF objects read: libc, weak, weak-sstrip, hard, hard-sstrip, now1, lazy, debugged,
+	 * three libraries, mod.ko, wifi.elf, debugged.debug, truncated (read, not judged);
+	 * junk is no ELF. */
+	assert_int_equal(it_inspect_stats(t.in)->elf_files, 15);
 	test_inspect_free(&t);
 	test_dir_close(&d);
 }

@@ -1253,6 +1253,7 @@ static void test_hostile_databases(void **state)
 	assert_int_equal(test_dir_open(&d, "inv-junk"), 0);
 	struct it_buf b = IT_BUF_INIT;
 	it_buf_puts(&b, "Package: ok\nStatus: install ok installed\nVersion: 1.0-1\n\n");
+	it_buf_puts(&b, "Package: no-status\nVersion: 1.0-1\n\nStatus: install ok installed\n\n");
 	it_buf_puts(&b, "Package: ");
 	for (int i = 0; i < 100000; i++)
 		it_buf_puts(&b, "x");
