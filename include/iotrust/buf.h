@@ -39,4 +39,8 @@ const char *it_buf_str(const struct it_buf *b);
 char *it_buf_detach(struct it_buf *b);
 void it_buf_free(struct it_buf *b);
 
+/* Grow the array *arrp (of *cap elements of elem bytes) so index n fits, doubling from
+ * 16. 0, or -1 on overflow or ENOMEM with *arrp untouched. */
+int it_array_grow(void *arrp, size_t *cap, size_t n, size_t elem);
+
 #endif

@@ -42,6 +42,8 @@ int it_error_set(struct it_error *err, enum it_errcode code, const char *where, 
 int it_error_set_line(struct it_error *err, enum it_errcode code, const char *where,
                       unsigned long line, unsigned long column, const char *fmt, ...)
         __attribute__((format(printf, 6, 7)));
+/* it_error_set(err, IT_ERR_NOMEM, ..., "out of memory"): returns -1. */
+int it_error_nomem(struct it_error *err);
 /* Prefix the message with more context: "context: old message". */
 void it_error_prefix(struct it_error *err, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));

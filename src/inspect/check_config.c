@@ -23,36 +23,9 @@
 #define MAX_PER_CHECK  50 /* findings of one check per file system; then a summary */
 #define MAX_HOSTS_LINE 16
 
-/* Shared with check_services.c (no header of their own). */
-int it_svc_looks_text(const uint8_t *d, size_t n);
-int it_svc_next_line(const char **p, const char *end, unsigned *no, struct it_buf *out,
-                     unsigned *first);
-char *it_svc_excerpt(const char *line);
-
 /* --- small containers ---------------------------------------------------- */
 
-struct strv {
-	char **v;
-	size_t n, cap;
-};
-
-static int strv_push(struct strv *s, const char *p)
-{
-	if (s->n == s->cap) {
-		size_t c = s->cap ? s->cap * 2 : 8;
-		char **v = realloc(s->v, c * sizeof(*v));
-		if (!v)
-			return -1;
-		s->v = v;
-		s->cap = c;
-	}
-	if (!(s->v[s->n] = strdup(p)))
-		return -1;
-	s->n++;
-	return 0;
-}
-
-static int strv_has_ci(const struct strv *s, const char *p, size_t n)
+static int strv_has_ci(const struct it_strv *s, const char *p, size_t n)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (strlen(s->v[i]) == n && strncasecmp(s->v[i], p, n) == 0)
@@ -60,24 +33,11 @@ static int strv_has_ci(const struct strv *s, const char *p, size_t n)
 	return 0;
 }
 
-static void strv_free(struct strv *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-static int nomem(struct it_error *err)
-{
-	return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
-}
-
 /* --- data ------------------------------------------------------------------ */
 
 struct tls_syntax {
 	char *name;
-	struct strv paths, protocols, ciphers, enable_flags;
+	struct it_strv paths, protocols, ciphers, enable_flags;
 };
 
 struct alt { /* a place in the image: a path glob, optionally a line regex */
@@ -93,7 +53,7 @@ struct req {
 
 struct client {
 	char *name;
-	struct strv bins;
+	struct it_strv bins;
 	struct req *req;
 	size_t n_req;
 	struct alt *deny;
@@ -110,7 +70,7 @@ struct pattern {
 };
 
 struct cfgdata {
-	struct strv weak_protocols, weak_all, weak_cipher_parts;
+	struct it_strv weak_protocols, weak_all, weak_cipher_parts;
 	struct tls_syntax *tls;
 	size_t n_tls;
 	struct client *clients;
@@ -118,9 +78,9 @@ struct cfgdata {
 	pcre2_code *rx_download, *rx_insecure, *rx_checksum, *rx_signature, *rx_update;
 	struct host_rule *tele, *cloud;
 	size_t n_tele, n_cloud;
-	struct strv tele_labels, cloud_labels, ignore_tlds;
-	struct strv wildcards, bind_keys;
-	struct strv kconfig, kconfig_paths;
+	struct it_strv tele_labels, cloud_labels, ignore_tlds;
+	struct it_strv wildcards, bind_keys;
+	struct it_strv kconfig, kconfig_paths;
 	struct alt *int_files;
 	size_t n_int_files;
 	struct pattern *int_text;
@@ -165,11 +125,11 @@ struct cfg {
 
 /* --- loading ---------------------------------------------------------------- */
 
-static int json_strv(json_t *arr, struct strv *out)
+static int json_strv(json_t *arr, struct it_strv *out)
 {
 	for (size_t i = 0; i < json_array_size(arr); i++) {
 		json_t *s = json_array_get(arr, i);
-		if (json_is_string(s) && strv_push(out, json_string_value(s)) < 0)
+		if (json_is_string(s) && it_strv_push(out, json_string_value(s)) < 0)
 			return -1;
 	}
 	return 0;
@@ -197,20 +157,6 @@ static pcre2_code *rx_compile(const char *pat, const char *file, struct it_error
 	return c;
 }
 
-static int load_json(struct it_inspect *in, const char *name, json_t **root, struct it_error *err)
-{
-	struct it_buf b = IT_BUF_INIT;
-	if (it_data_read(it_inspect_opts(in)->data, name, &b, err) < 0)
-		return -1;
-	json_error_t je;
-	*root = json_loadb((const char *)b.data, b.len, 0, &je);
-	it_buf_free(&b);
-	if (!*root)
-		return it_error_set_line(err, IT_ERR_INPUT, name, (unsigned long)je.line,
-		                         (unsigned long)je.column, "%s", je.text);
-	return 0;
-}
-
 static int bad(struct it_error *err, const char *file, const char *what)
 {
 	if (!err->code)
@@ -226,7 +172,7 @@ static int load_tls(struct cfgdata *d, json_t *root, const char *f, struct it_er
 	    json_strv(json_object_get(root, "weak_all"), &d->weak_all) < 0 ||
 	    json_strv(json_object_get(root, "weak_cipher_parts"), &d->weak_cipher_parts) < 0 ||
 	    !(d->tls = calloc(n ? n : 1, sizeof(*d->tls))))
-		return nomem(err);
+		return it_error_nomem(err);
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_array_get(syn, i);
 		struct tls_syntax *t = &d->tls[d->n_tls++];
@@ -236,7 +182,7 @@ static int load_tls(struct cfgdata *d, json_t *root, const char *f, struct it_er
 		    json_strv(json_object_get(o, "protocols"), &t->protocols) < 0 ||
 		    json_strv(json_object_get(o, "ciphers"), &t->ciphers) < 0 ||
 		    json_strv(json_object_get(o, "enable_flags"), &t->enable_flags) < 0)
-			return nomem(err);
+			return it_error_nomem(err);
 	}
 	return 0;
 }
@@ -259,11 +205,11 @@ static int load_client(struct client *c, json_t *o, const char *f, struct it_err
 	if (!(c->name = json_dup(o, "name")))
 		return bad(err, f, "a client has no name");
 	if (json_strv(json_object_get(o, "binaries"), &c->bins) < 0)
-		return nomem(err);
+		return it_error_nomem(err);
 	size_t nr = json_array_size(req), nd = json_array_size(deny);
 	if (!(c->req = calloc(nr ? nr : 1, sizeof(*c->req))) ||
 	    !(c->deny = calloc(nd ? nd : 1, sizeof(*c->deny))))
-		return nomem(err);
+		return it_error_nomem(err);
 	for (size_t i = 0; i < nr; i++) {
 		json_t *g = json_array_get(req, i), *any = json_object_get(g, "any");
 		struct req *r = &c->req[c->n_req++];
@@ -286,7 +232,7 @@ static int load_updates(struct cfgdata *d, json_t *root, const char *f, struct i
 	json_t *cl = json_object_get(root, "clients"), *sr = json_object_get(root, "script_rules");
 	size_t n = json_array_size(cl);
 	if (!(d->clients = calloc(n ? n : 1, sizeof(*d->clients))))
-		return nomem(err);
+		return it_error_nomem(err);
 	for (size_t i = 0; i < n; i++, d->n_clients++)
 		if (load_client(&d->clients[i], json_array_get(cl, i), f, err) < 0)
 			return -1;
@@ -308,7 +254,7 @@ static int load_hosts(struct host_rule **out, size_t *n, json_t *arr, struct it_
 {
 	size_t k = json_array_size(arr);
 	if (!(*out = calloc(k ? k : 1, sizeof(**out))))
-		return nomem(err);
+		return it_error_nomem(err);
 	for (size_t i = 0; i < k; i++) {
 		json_t *o = json_array_get(arr, i);
 		struct host_rule *h = &(*out)[*n];
@@ -331,7 +277,7 @@ static int load_integrity(struct cfgdata *d, json_t *root, const char *f, struct
 	    json_strv(json_object_get(root, "config_paths"), &d->kconfig_paths) < 0 ||
 	    !(d->int_files = calloc(nf ? nf : 1, sizeof(*d->int_files))) ||
 	    !(d->int_text = calloc(nt ? nt : 1, sizeof(*d->int_text))))
-		return nomem(err);
+		return it_error_nomem(err);
 	for (size_t i = 0; i < nf; i++, d->n_int_files++)
 		if (load_alt(&d->int_files[i], json_array_get(files, i), f, err) < 0)
 			return -1;
@@ -353,7 +299,7 @@ static int load_all(struct it_inspect *in, struct cfgdata *d, struct it_error *e
 	                                    "services/integrity.json"};
 	for (size_t i = 0; i < 5; i++) {
 		json_t *root;
-		if (load_json(in, names[i], &root, err) < 0)
+		if (it_data_load_json(it_inspect_opts(in)->data, names[i], &root, err) < 0)
 			return -1;
 		int rc = 0;
 		switch (i) {
@@ -375,12 +321,12 @@ static int load_all(struct it_inspect *in, struct cfgdata *d, struct it_error *e
 			                   &d->cloud_labels) < 0 ||
 			         json_strv(json_object_get(root, "ignore_tlds"), &d->ignore_tlds) <
 			                 0)
-				rc = nomem(err);
+				rc = it_error_nomem(err);
 			break;
 		case 3:
 			if (json_strv(json_object_get(root, "wildcards"), &d->wildcards) < 0 ||
 			    json_strv(json_object_get(root, "bind_keys"), &d->bind_keys) < 0)
-				rc = nomem(err);
+				rc = it_error_nomem(err);
 			break;
 		default:
 			rc = load_integrity(d, root, names[i], err);
@@ -401,21 +347,21 @@ static void alt_free(struct alt *a)
 
 static void data_free(struct cfgdata *d)
 {
-	strv_free(&d->weak_protocols);
-	strv_free(&d->weak_all);
-	strv_free(&d->weak_cipher_parts);
+	it_strv_free(&d->weak_protocols);
+	it_strv_free(&d->weak_all);
+	it_strv_free(&d->weak_cipher_parts);
 	for (size_t i = 0; i < d->n_tls; i++) {
 		free(d->tls[i].name);
-		strv_free(&d->tls[i].paths);
-		strv_free(&d->tls[i].protocols);
-		strv_free(&d->tls[i].ciphers);
-		strv_free(&d->tls[i].enable_flags);
+		it_strv_free(&d->tls[i].paths);
+		it_strv_free(&d->tls[i].protocols);
+		it_strv_free(&d->tls[i].ciphers);
+		it_strv_free(&d->tls[i].enable_flags);
 	}
 	free(d->tls);
 	for (size_t i = 0; i < d->n_clients; i++) {
 		struct client *c = &d->clients[i];
 		free(c->name);
-		strv_free(&c->bins);
+		it_strv_free(&c->bins);
 		for (size_t k = 0; k < c->n_req; k++) {
 			for (size_t a = 0; a < c->req[k].n_any; a++)
 				alt_free(&c->req[k].any[a]);
@@ -443,13 +389,13 @@ static void data_free(struct cfgdata *d)
 		free(d->cloud[i].owner);
 	}
 	free(d->cloud);
-	strv_free(&d->tele_labels);
-	strv_free(&d->cloud_labels);
-	strv_free(&d->ignore_tlds);
-	strv_free(&d->wildcards);
-	strv_free(&d->bind_keys);
-	strv_free(&d->kconfig);
-	strv_free(&d->kconfig_paths);
+	it_strv_free(&d->tele_labels);
+	it_strv_free(&d->cloud_labels);
+	it_strv_free(&d->ignore_tlds);
+	it_strv_free(&d->wildcards);
+	it_strv_free(&d->bind_keys);
+	it_strv_free(&d->kconfig);
+	it_strv_free(&d->kconfig_paths);
 	for (size_t i = 0; i < d->n_int_files; i++)
 		alt_free(&d->int_files[i]);
 	free(d->int_files);
@@ -500,14 +446,14 @@ static int cfg_create(struct it_inspect *in, void **state, struct it_error *err)
 {
 	struct cfg *s = calloc(1, sizeof(*s));
 	if (!s)
-		return nomem(err);
+		return it_error_nomem(err);
 	if (load_all(in, &s->d, err) < 0) {
 		cfg_destroy(s);
 		return -1;
 	}
 	if (!(s->md = pcre2_match_data_create(16, NULL))) {
 		cfg_destroy(s);
-		return nomem(err);
+		return it_error_nomem(err);
 	}
 	*state = s;
 	return 0;
@@ -515,56 +461,26 @@ static int cfg_create(struct it_inspect *in, void **state, struct it_error *err)
 
 static struct chainst *chain_get(struct cfg *s, const char *name)
 {
-	if (s->last < s->n_chains && strcmp(s->chains[s->last].name, name) == 0)
-		return &s->chains[s->last];
-	for (size_t i = 0; i < s->n_chains; i++)
-		if (strcmp(s->chains[i].name, name) == 0) {
-			s->last = i;
-			return &s->chains[i];
-		}
-	struct chainst *v = realloc(s->chains, (s->n_chains + 1) * sizeof(*v));
-	if (!v)
+	int created;
+	struct chainst *c =
+	        it_chain_slot(&s->chains, &s->n_chains, &s->last, sizeof(*c), name, &created);
+	if (!c || !created)
+		return c && c->cl ? c : NULL; /* no cl: half made when memory ran out */
+	/* a new chain (chain_free cleans up a half-made one) */
+	if (!(c->cl = calloc(s->d.n_clients ? s->d.n_clients : 1, sizeof(*c->cl))))
 		return NULL;
-	s->chains = v;
-	struct chainst *c = &s->chains[s->n_chains];
-	memset(c, 0, sizeof(*c));
-	size_t nc = s->d.n_clients ? s->d.n_clients : 1;
-	if (!(c->name = strdup(name)) || !(c->cl = calloc(nc, sizeof(*c->cl)))) {
-		free(c->name);
-		free(c->cl);
-		return NULL;
-	}
-	s->n_chains++; /* from here chain_free cleans up */
 	for (size_t i = 0; i < s->d.n_clients; i++) {
 		const struct client *cl = &s->d.clients[i];
 		if (!(c->cl[i].met = calloc(cl->n_req ? cl->n_req : 1, 1)) ||
 		    !(c->cl[i].deny = calloc(cl->n_deny ? cl->n_deny : 1, sizeof(struct hit))))
 			return NULL;
 	}
-	s->last = s->n_chains - 1;
 	return c;
 }
 
 /* --- helpers ----------------------------------------------------------------- */
 
-static const char *base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
-	return s ? s + 1 : p;
-}
-
-static int has_prefix(const char *s, const char *p)
-{
-	return strncmp(s, p, strlen(p)) == 0;
-}
-
-static int has_suffix(const char *s, const char *x)
-{
-	size_t n = strlen(s), m = strlen(x);
-	return n >= m && strcmp(s + n - m, x) == 0;
-}
-
-static int glob_any(const struct strv *globs, const char *path)
+static int glob_any(const struct it_strv *globs, const char *path)
 {
 	for (size_t i = 0; i < globs->n; i++)
 		if (fnmatch(globs->v[i], path, 0) == 0)
@@ -606,7 +522,7 @@ static int report(struct it_inspect *in, const char *chain, const char *check, i
 	va_end(ap);
 	struct it_finding_loc loc = {chain, path, line};
 	if (rc < 0)
-		rc = nomem(err);
+		rc = it_error_nomem(err);
 	else
 		rc = it_inspect_report(in, check, sev, &loc, excerpt, err, "%s", it_buf_str(&m));
 	it_buf_free(&m);
@@ -641,13 +557,13 @@ static int excluded(const char *p)
 	        ".bz2", ".zst", ".png", ".jpg", ".jpeg", ".gif", ".ico", ".woff", ".woff2",
 	        ".ttf", ".mo",  ".ko",  ".a",   ".o",    ".pyc", ".dtb", ".bin",  NULL};
 	for (size_t i = 0; dirs[i]; i++)
-		if (has_prefix(p, dirs[i]))
+		if (it_has_prefix(p, dirs[i]))
 			return 1;
-	const char *b = base_name(p);
+	const char *b = it_path_base(p);
 	for (size_t i = 0; exts[i]; i++)
-		if (has_suffix(b, exts[i]))
+		if (it_has_suffix(b, exts[i]))
 			return 1;
-	return strstr(b, ".so.") != NULL || has_suffix(b, ".so") ||
+	return strstr(b, ".so.") != NULL || it_has_suffix(b, ".so") ||
 	       (strstr(p, "/python") && strstr(p, "lib/"));
 }
 
@@ -658,7 +574,7 @@ static int text_ext(const char *b)
 	        ".toml", ".sh",  ".lua", ".py",      ".pl",         ".js",  ".html", ".htm",
 	        ".cgi",  ".asp", ".php", ".service", ".properties", ".txt", ".env",  NULL};
 	for (size_t i = 0; exts[i]; i++)
-		if (has_suffix(b, exts[i]))
+		if (it_has_suffix(b, exts[i]))
 			return 1;
 	return 0;
 }
@@ -668,9 +584,9 @@ static int text_candidate(const struct cfgdata *d, const char *p)
 {
 	if (excluded(p))
 		return 0;
-	const char *b = base_name(p);
-	if (has_prefix(p, "etc/") || has_prefix(p, "boot/") || has_prefix(p, "var/etc/") ||
-	    has_prefix(p, "usr/etc/") || has_prefix(p, "usr/local/etc/") || in_bin_dir(p) ||
+	const char *b = it_path_base(p);
+	if (it_has_prefix(p, "etc/") || it_has_prefix(p, "boot/") || it_has_prefix(p, "var/etc/") ||
+	    it_has_prefix(p, "usr/etc/") || it_has_prefix(p, "usr/local/etc/") || in_bin_dir(p) ||
 	    strstr(p, "cgi-bin/") || text_ext(b) || glob_any(&d->kconfig_paths, p))
 		return 1;
 	return strcmp(b, "uEnv.txt") == 0 || strcmp(b, "boot.cmd") == 0;
@@ -713,10 +629,10 @@ static int here(struct fctx *f, const char *check, int sev, const char *fmt, ...
 	va_start(ap, fmt);
 	int rc = it_buf_vprintf(&m, fmt, ap);
 	va_end(ap);
-	char *x = it_svc_excerpt(f->l);
+	char *x = it_text_excerpt(f->l);
 	struct it_finding_loc loc = {f->e->chain, f->e->path, f->line};
 	if (rc < 0 || !x)
-		rc = nomem(f->err);
+		rc = it_error_nomem(f->err);
 	else
 		rc = it_inspect_report(f->in, check, sev, &loc, x, f->err, "%s", it_buf_str(&m));
 	free(x);
@@ -999,9 +915,9 @@ static int syntax_listen(struct fctx *f, const char *b, int *mosq_port, unsigned
 			*mosq_port = 1;
 			*port_line = f->line;
 			free(*port_text);
-			*port_text = it_svc_excerpt(f->l);
+			*port_text = it_text_excerpt(f->l);
 			if (!*port_text)
-				return nomem(f->err);
+				return it_error_nomem(f->err);
 		}
 		return 0;
 	}
@@ -1044,7 +960,7 @@ static int lighttpd_line(struct fctx *f, int *depth)
 			(*depth)--;
 	}
 	lt->seen = 1;
-	if (!lt->main_path && has_suffix(f->e->path, "lighttpd.conf") &&
+	if (!lt->main_path && it_has_suffix(f->e->path, "lighttpd.conf") &&
 	    !(lt->main_path = strdup(f->e->path)))
 		return -1;
 	char v[256];
@@ -1057,7 +973,7 @@ static int lighttpd_line(struct fctx *f, int *depth)
 		lt->port_tls = strcmp(v, "443") == 0;
 		lt->port.line = f->line;
 		if (!(lt->port.path = strdup(f->e->path)) ||
-		    !(lt->port.excerpt = it_svc_excerpt(l)))
+		    !(lt->port.excerpt = it_text_excerpt(l)))
 			return -1;
 	}
 	if (strstr(l, "mod_cgi") || strstr(l, "mod_fastcgi") || strstr(l, "mod_scgi") ||
@@ -1098,29 +1014,30 @@ static int nginx_line(struct fctx *f, struct nginx_block *nb, int *depth)
 	const char *l = skip_ws(f->l);
 	if (*l == '#')
 		return 0;
-	if (!nb->open && has_prefix(l, "server") && strchr(l, '{') &&
+	if (!nb->open && it_has_prefix(l, "server") && strchr(l, '{') &&
 	    (l[6] == ' ' || l[6] == '\t' || l[6] == '{')) {
 		nb->open = 1;
 		nb->depth = *depth;
 		nb->line = f->line;
 	}
 	if (nb->open) {
-		if (has_prefix(l, "listen") && (l[6] == ' ' || l[6] == '\t')) {
+		if (it_has_prefix(l, "listen") && (l[6] == ' ' || l[6] == '\t')) {
 			if (strstr(l, " ssl") || strstr(l, "\tssl") || strstr(l, " quic"))
 				nb->tls_listen = 1;
 			else if (!nb->plain_listen) {
 				nb->plain_listen = 1;
 				nb->listen_line = f->line;
-				if (!(nb->listen_text = it_svc_excerpt(l)))
-					return nomem(f->err);
+				if (!(nb->listen_text = it_text_excerpt(l)))
+					return it_error_nomem(f->err);
 			}
 		}
-		if (has_prefix(l, "ssl ") && strstr(l, " on"))
+		if (it_has_prefix(l, "ssl ") && strstr(l, " on"))
 			nb->tls_listen = 1, nb->plain_listen = 0;
 		if (strstr(l, "fastcgi_pass") || strstr(l, "proxy_pass") ||
 		    strstr(l, "uwsgi_pass") || strstr(l, "scgi_pass"))
 			nb->admin = 1;
-		if ((has_prefix(l, "return") || has_prefix(l, "rewrite")) && strstr(l, "https://"))
+		if ((it_has_prefix(l, "return") || it_has_prefix(l, "rewrite")) &&
+		    strstr(l, "https://"))
 			nb->redirect = 1;
 	}
 	for (const char *p = l; *p && *p != '#'; p++) {
@@ -1183,8 +1100,8 @@ static int uhttpd_line(struct fctx *f, struct uhttpd_sec *u)
 			u->https = 1;
 		else if (!u->http_line) {
 			u->http_line = f->line;
-			if (!(u->http_text = it_svc_excerpt(l)))
-				return nomem(f->err);
+			if (!(u->http_text = it_text_excerpt(l)))
+				return it_error_nomem(f->err);
 		}
 		int port_only = n > 0;
 		for (size_t i = 0; i < n; i++)
@@ -1209,7 +1126,7 @@ static int alt_path(const struct alt *a, const char *p)
 /* Presence of clients, and alternatives met by the mere existence of a path. */
 static int update_entry(struct cfg *s, struct chainst *c, const struct it_entry *e)
 {
-	const char *b = base_name(e->path);
+	const char *b = it_path_base(e->path);
 	for (size_t i = 0; i < s->d.n_clients; i++) {
 		const struct client *cl = &s->d.clients[i];
 		struct client_state *st = &c->cl[i];
@@ -1263,8 +1180,9 @@ static int update_line(struct fctx *f)
 			    !rx_line(f->s, al->rx, f->l, f->len))
 				continue;
 			h->line = f->line;
-			if (!(h->path = strdup(f->e->path)) || !(h->excerpt = it_svc_excerpt(f->l)))
-				return nomem(f->err);
+			if (!(h->path = strdup(f->e->path)) ||
+			    !(h->excerpt = it_text_excerpt(f->l)))
+				return it_error_nomem(f->err);
 		}
 	}
 	return 0;
@@ -1290,8 +1208,8 @@ static int script_line(struct fctx *f)
 	if (!f->checksum_line_set && rx_line(f->s, d->rx_checksum, l, strlen(l))) {
 		f->checksum_line_set = 1;
 		f->checksum_line = f->line;
-		if (!(f->checksum_text = it_svc_excerpt(l)))
-			return nomem(f->err);
+		if (!(f->checksum_text = it_text_excerpt(l)))
+			return it_error_nomem(f->err);
 	}
 	return 0;
 }
@@ -1337,7 +1255,7 @@ static int integrity_line(struct fctx *f)
 		if (strncmp(f->l, d->kconfig.v[i], n) == 0 && strcmp(f->l + n, "=y") == 0 &&
 		    it_buf_printf(&f->kconfig, "%s%s", f->kconfig.len ? ", " : "",
 		                  d->kconfig.v[i]) < 0)
-			return nomem(f->err);
+			return it_error_nomem(f->err);
 	}
 	return 0;
 }
@@ -1431,7 +1349,7 @@ static int fdt_file(struct it_inspect *in, const struct it_entry *e, const uint8
 		                       "device tree %s: %s",
 		                       e->path[0] ? e->path : "(unpacked blob)", it_buf_str(&m));
 	} else if (rc < 0) {
-		rc = nomem(err);
+		rc = it_error_nomem(err);
 	}
 	it_buf_free(&m);
 	return rc;
@@ -1439,12 +1357,12 @@ static int fdt_file(struct it_inspect *in, const struct it_entry *e, const uint8
 
 static int fdt_candidate(const struct it_entry *e)
 {
-	const char *b = base_name(e->path);
+	const char *b = it_path_base(e->path);
 	if (e->type == IT_ENTRY_PAYLOAD)
 		return e->size <= MAX_BLOB_SCAN;
 	return e->size <= MAX_FDT_BYTES &&
-	       (has_suffix(b, ".dtb") || has_suffix(b, ".itb") || has_suffix(b, ".fit") ||
-	        strstr(b, "fitImage") || has_prefix(b, "u-boot"));
+	       (it_has_suffix(b, ".dtb") || it_has_suffix(b, ".itb") || it_has_suffix(b, ".fit") ||
+	        strstr(b, "fitImage") || it_has_prefix(b, "u-boot"));
 }
 
 /* --- privacy ---------------------------------------------------------------------- */
@@ -1494,7 +1412,7 @@ static const struct host_rule *suffix_match(const struct host_rule *r, size_t n,
 	return NULL;
 }
 
-static const char *label_match(const struct strv *labels, const char *h, size_t hl)
+static const char *label_match(const struct it_strv *labels, const char *h, size_t hl)
 {
 	size_t dots = 0;
 	for (size_t i = 0; i < hl; i++)
@@ -1520,7 +1438,7 @@ static int host_char(char c)
 }
 
 /* Hosts named on the line: tele/cloud findings (one per host per file, capped). */
-static int privacy_line(struct fctx *f, struct strv *seen)
+static int privacy_line(struct fctx *f, struct it_strv *seen)
 {
 	const struct cfgdata *d = &f->s->d;
 	const char *l = f->l;
@@ -1559,8 +1477,8 @@ static int privacy_line(struct fctx *f, struct strv *seen)
 		snprintf(host, sizeof(host), "%.*s", (int)hl, h);
 		for (char *q = host; *q; q++)
 			*q = (char)tolower((unsigned char)*q);
-		if (seen->n < 256 && strv_push(seen, host) < 0)
-			return nomem(f->err);
+		if (seen->n < 256 && it_strv_push(seen, host) < 0)
+			return it_error_nomem(f->err);
 		found++;
 		if (capped(f->in, f->c, cap))
 			continue;
@@ -1588,47 +1506,47 @@ static const struct tls_syntax *tls_syntax_of(const struct cfgdata *d, const cha
 
 static int conf_file(const char *p)
 {
-	const char *b = base_name(p);
+	const char *b = it_path_base(p);
 	if (strcmp(b, "ssh_config") == 0 || strstr(p, "ssh_config.d/"))
 		return 0; /* the SSH client's "Host *" is no listener */
-	return has_suffix(b, ".conf") || has_suffix(b, ".cfg") || has_suffix(b, ".cnf") ||
-	       has_suffix(b, ".ini") || has_suffix(b, ".toml") || has_suffix(b, ".yaml") ||
-	       has_suffix(b, ".yml") || strcmp(b, "sshd_config") == 0 ||
-	       (has_prefix(p, "etc/") && !strchr(b, '.') && !has_prefix(p, "etc/init.d/") &&
-	        !has_prefix(p, "etc/rc"));
+	return it_has_suffix(b, ".conf") || it_has_suffix(b, ".cfg") || it_has_suffix(b, ".cnf") ||
+	       it_has_suffix(b, ".ini") || it_has_suffix(b, ".toml") || it_has_suffix(b, ".yaml") ||
+	       it_has_suffix(b, ".yml") || strcmp(b, "sshd_config") == 0 ||
+	       (it_has_prefix(p, "etc/") && !strchr(b, '.') && !it_has_prefix(p, "etc/init.d/") &&
+	        !it_has_prefix(p, "etc/rc"));
 }
 
 static int web_ui_file(const char *p)
 {
-	return has_prefix(p, "www/") || has_prefix(p, "var/www/") || has_prefix(p, "usr/www/") ||
-	       strstr(p, "htdocs/") || has_prefix(p, "web/") || has_prefix(p, "webroot/") ||
-	       strstr(p, "cgi-bin/");
+	return it_has_prefix(p, "www/") || it_has_prefix(p, "var/www/") ||
+	       it_has_prefix(p, "usr/www/") || strstr(p, "htdocs/") || it_has_prefix(p, "web/") ||
+	       it_has_prefix(p, "webroot/") || strstr(p, "cgi-bin/");
 }
 
 static int scan_text(struct fctx *f, const char *text, size_t len)
 {
 	const struct cfgdata *d = &f->s->d;
-	const char *p = f->e->path, *b = base_name(p);
+	const char *p = f->e->path, *b = it_path_base(p);
 	int boa = strcmp(b, "boa.conf") == 0, mini = strcmp(b, "mini_httpd.conf") == 0;
-	int lighttpd = strstr(p, "lighttpd") != NULL && (has_suffix(b, ".conf")),
+	int lighttpd = strstr(p, "lighttpd") != NULL && (it_has_suffix(b, ".conf")),
 	    nginx = f->tls && strcmp(f->tls->name, "nginx") == 0,
 	    uhttpd = strcmp(p, "etc/config/uhttpd") == 0;
-	int upd = update_wants(d, p), privacy = !has_prefix(p, "usr/share/") || web_ui_file(p);
+	int upd = update_wants(d, p), privacy = !it_has_prefix(p, "usr/share/") || web_ui_file(p);
 	int mosq_port = 0, mosq_bind = 0, ldepth = 0, ndepth = 0, mini_ssl = 0;
 	unsigned port_line = 0, mini_cgi_line = 0;
 	char *port_text = NULL, *mini_cgi_text = NULL;
 	struct nginx_block nb = {0};
 	struct uhttpd_sec us = {0};
-	struct strv seen = {0};
+	struct it_strv seen = {0};
 	f->script = len > 2 && text[0] == '#' && text[1] == '!';
-	f->script |= has_suffix(b, ".sh") || has_suffix(b, ".cgi");
+	f->script |= it_has_suffix(b, ".sh") || it_has_suffix(b, ".cgi");
 	f->conf = !f->script && conf_file(p);
 	f->update_path = rx_line(f->s, d->rx_update, p, strlen(p));
 	f->kconfig_seen = glob_any(&d->kconfig_paths, p);
 	const char *cur = text;
 	unsigned no = 0, first;
 	int r, rc = 0;
-	while (rc == 0 && (r = it_svc_next_line(&cur, text + len, &no, &f->s->line, &first)) > 0) {
+	while (rc == 0 && (r = it_text_next_line(&cur, text + len, &no, &f->s->line, &first)) > 0) {
 		f->l = it_buf_str(&f->s->line);
 		f->len = f->s->line.len;
 		f->line = first;
@@ -1641,7 +1559,7 @@ static int scan_text(struct fctx *f, const char *text, size_t len)
 		         syntax_listen(f, b, &mosq_port, &port_line, &port_text, &mosq_bind) < 0)
 			rc = -1;
 		else if (lighttpd && lighttpd_line(f, &ldepth) < 0)
-			rc = nomem(f->err);
+			rc = it_error_nomem(f->err);
 		else if (nginx && nginx_line(f, &nb, &ndepth) < 0)
 			rc = -1;
 		else if (uhttpd && uhttpd_line(f, &us) < 0)
@@ -1654,24 +1572,24 @@ static int scan_text(struct fctx *f, const char *text, size_t len)
 			rc = -1;
 		else if (privacy && *l != '#' && privacy_line(f, &seen) < 0)
 			rc = -1;
-		if (rc == 0 && boa && has_prefix(l, "ScriptAlias")) {
+		if (rc == 0 && boa && it_has_prefix(l, "ScriptAlias")) {
 			rc = here(f, "web.plain-http-admin", -1,
 			          "boa (which has no TLS support) serves CGI scripts over plain "
 			          "HTTP");
 			boa = 0;
 		}
 		if (rc == 0 && mini) {
-			if (has_prefix(l, "ssl"))
+			if (it_has_prefix(l, "ssl"))
 				mini_ssl = 1;
-			if (has_prefix(l, "cgipat") && !mini_cgi_line) {
+			if (it_has_prefix(l, "cgipat") && !mini_cgi_line) {
 				mini_cgi_line = first;
-				if (!(mini_cgi_text = it_svc_excerpt(l)))
-					rc = nomem(f->err);
+				if (!(mini_cgi_text = it_text_excerpt(l)))
+					rc = it_error_nomem(f->err);
 			}
 		}
 	}
 	if (r < 0 && rc == 0)
-		rc = nomem(f->err);
+		rc = it_error_nomem(f->err);
 	if (rc == 0 && nb.open)
 		rc = nginx_end(f, &nb);
 	if (rc == 0 && uhttpd)
@@ -1701,7 +1619,7 @@ static int scan_text(struct fctx *f, const char *text, size_t len)
 	free(mini_cgi_text);
 	free(nb.listen_text);
 	free(us.http_text);
-	strv_free(&seen);
+	it_strv_free(&seen);
 	it_buf_free(&f->kconfig);
 	return rc;
 }
@@ -1725,7 +1643,7 @@ static int cfg_entry(struct it_inspect *in, void *state, const struct it_entry *
 		return 0;
 	struct chainst *c = chain_get(s, e->chain);
 	if (!c || update_entry(s, c, e) < 0)
-		return nomem(err);
+		return it_error_nomem(err);
 	for (size_t i = 0; i < s->d.n_int_files; i++)
 		if (e->type != IT_ENTRY_DIR && alt_path(&s->d.int_files[i], e->path) &&
 		    report(in, e->chain, "boot.secure-boot-hint", -1, e->path, 0, NULL, err,
@@ -1743,7 +1661,7 @@ static int cfg_entry(struct it_inspect *in, void *state, const struct it_entry *
 		return err->code ? -1 : 0;
 	if (fdt && len >= 4 && memcmp(data, "\xd0\x0d\xfe\xed", 4) == 0)
 		return fdt_file(in, e, data, len, err);
-	if (!text || !it_svc_looks_text(data, len))
+	if (!text || !it_text_looks(data, len))
 		return 0;
 	struct fctx f = {.in = in, .s = s, .c = c, .e = e, .err = err};
 	f.tls = tls_syntax_of(&s->d, e->path);
@@ -1766,7 +1684,7 @@ static int report_updates(struct it_inspect *in, const struct cfgdata *d, const 
 			if (!st->met[g] && it_buf_printf(&m, "%s%s", m.len ? " and no " : "",
 			                                 cl->req[g].what) < 0) {
 				it_buf_free(&m);
-				return nomem(err);
+				return it_error_nomem(err);
 			}
 		int rc = 0;
 		if (m.len)

@@ -97,11 +97,6 @@ static int all_crypt64(const char *s, size_t n)
 	return 1;
 }
 
-static int has_prefix(const char *s, const char *p)
-{
-	return strncmp(s, p, strlen(p)) == 0;
-}
-
 /* The scheme of a crypt(3) string as found in passwd or shadow. */
 static enum scheme classify_crypt(const char *h)
 {
@@ -121,7 +116,7 @@ static enum scheme classify_crypt(const char *h)
 	if (h[0] == '!' || h[0] == '*')
 		return SCH_LOCKED;
 	for (size_t i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++)
-		if (has_prefix(h, pfx[i].prefix))
+		if (it_has_prefix(h, pfx[i].prefix))
 			return pfx[i].s;
 	if (n == 13 && all_crypt64(h, 13))
 		return SCH_DES;
@@ -142,7 +137,7 @@ static enum scheme classify_web(const char *h, int digest)
 				return SCH_UNKNOWN;
 		return SCH_DIGEST;
 	}
-	if (has_prefix(h, "{SHA}"))
+	if (it_has_prefix(h, "{SHA}"))
 		return SCH_SHA_B64;
 	enum scheme s = classify_crypt(h);
 	if (s == SCH_UNKNOWN || s == SCH_LOCKED)
@@ -237,26 +232,6 @@ static const char *const cred_checks[] = {
         NULL,
 };
 
-static int nomem(struct it_error *err)
-{
-	return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
-}
-
-/* Grow *vp (an array of *cap elements of size sz) to hold n + 1. */
-static int grow(void *vp, size_t *cap, size_t n, size_t sz)
-{
-	void **v = vp;
-	if (n < *cap)
-		return 0;
-	size_t c = *cap ? *cap * 2 : 8;
-	void *p = realloc(*v, c * sz);
-	if (!p)
-		return -1;
-	*v = p;
-	*cap = c;
-	return 0;
-}
-
 static void strlist_free(struct strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -292,14 +267,14 @@ static int load_passwords(struct cred_state *st, const struct it_data *data, str
 					st->pw = v;
 				unsigned *l = v ? realloc(st->pw_line, c * sizeof(*l)) : NULL;
 				if (!l) {
-					rc = nomem(err);
+					rc = it_error_nomem(err);
 					break;
 				}
 				st->pw_line = l;
 				cap = c;
 			}
 			if (!(st->pw[st->n_pw] = strndup(p, n))) {
-				rc = nomem(err);
+				rc = it_error_nomem(err);
 				break;
 			}
 			st->pw_line[st->n_pw++] = line;
@@ -319,14 +294,14 @@ static int load_strlist(json_t *root, const char *key, struct strlist *l, struct
 		return it_error_set(err, IT_ERR_INPUT, PATTERN_FILE, IT_NO_OFFSET,
 		                    "%s: expected an array of strings", key);
 	if (!(l->v = calloc(json_array_size(a) + 1, sizeof(char *))))
-		return nomem(err);
+		return it_error_nomem(err);
 	for (size_t i = 0; i < json_array_size(a); i++) {
 		const char *s = json_string_value(json_array_get(a, i));
 		if (!s)
 			return it_error_set(err, IT_ERR_INPUT, PATTERN_FILE, IT_NO_OFFSET,
 			                    "%s[%zu]: expected a string", key, i);
 		if (!(l->v[l->n++] = strdup(s)))
-			return nomem(err);
+			return it_error_nomem(err);
 	}
 	return 0;
 }
@@ -359,7 +334,7 @@ static int load_pattern(struct pattern *p, json_t *o, size_t idx, struct it_erro
 		return it_error_set(err, IT_ERR_INPUT, PATTERN_FILE, IT_NO_OFFSET,
 		                    "patterns[%zu]: needs the strings id, what and regex", idx);
 	if (!(p->id = strdup(id)) || !(p->what = strdup(what)))
-		return nomem(err);
+		return it_error_nomem(err);
 	p->value_rules = json_is_true(json_object_get(o, "value_rules"));
 	p->skip_equal_name = json_is_true(json_object_get(o, "skip_value_equal_name"));
 	if (!(p->re = compile_re(re, "regex", idx, err)))
@@ -378,15 +353,9 @@ static int load_pattern(struct pattern *p, json_t *o, size_t idx, struct it_erro
 
 static int load_patterns(struct cred_state *st, const struct it_data *data, struct it_error *err)
 {
-	struct it_buf b = IT_BUF_INIT;
-	if (it_data_read(data, PATTERN_FILE, &b, err) < 0)
+	json_t *root;
+	if (it_data_load_json(data, PATTERN_FILE, &root, err) < 0)
 		return -1;
-	json_error_t je;
-	json_t *root = json_loadb((const char *)b.data, b.len, 0, &je);
-	it_buf_free(&b);
-	if (!root)
-		return it_error_set_line(err, IT_ERR_INPUT, PATTERN_FILE, (unsigned long)je.line,
-		                         (unsigned long)je.column, "%s", je.text);
 	int rc = -1;
 	json_t *a = json_object_get(root, "patterns");
 	if (!json_is_array(a)) {
@@ -401,7 +370,7 @@ static int load_patterns(struct cred_state *st, const struct it_data *data, stru
 	    load_strlist(root, "ignore_file_names", &st->ign_files, err) < 0)
 		goto out;
 	if (!(st->pat = calloc(json_array_size(a) + 1, sizeof(*st->pat)))) {
-		nomem(err);
+		it_error_nomem(err);
 		goto out;
 	}
 	for (size_t i = 0; i < json_array_size(a); i++) {
@@ -417,7 +386,7 @@ static int load_patterns(struct cred_state *st, const struct it_data *data, stru
 	}
 	if (!(st->mdata = pcre2_match_data_create(32, NULL)) ||
 	    !(st->mctx = pcre2_match_context_create(NULL))) {
-		nomem(err);
+		it_error_nomem(err);
 		goto out;
 	}
 	/* Bounds backtracking on hostile input; a pattern that hits it skips the file. */
@@ -493,11 +462,11 @@ static int cred_create(struct it_inspect *in, void **state, struct it_error *err
 {
 	struct cred_state *st = calloc(1, sizeof(*st));
 	if (!st)
-		return nomem(err);
+		return it_error_nomem(err);
 	*state = st;
 	/* struct crypt_data is tens of KiB: one allocation for the whole scan. */
 	if (!(st->cd = calloc(1, sizeof(*st->cd))) || !(st->md = EVP_MD_CTX_new()))
-		return nomem(err);
+		return it_error_nomem(err);
 	const struct it_data *data = it_inspect_opts(in)->data;
 	if (load_passwords(st, data, err) < 0 || load_patterns(st, data, err) < 0)
 		return -1;
@@ -505,12 +474,6 @@ static int cred_create(struct it_inspect *in, void **state, struct it_error *err
 }
 
 /* --- small text helpers --------------------------------------------------- */
-
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -623,7 +586,7 @@ static int add_account(struct acctfile *f, const char *line, size_t n, unsigned 
 	if (k < 2 || fld[0][0] == '+' || fld[0][0] == '-' || !valid_user(fld[0], fl[0]) ||
 	    fl[1] >= MAX_FIELD)
 		return 0;
-	if (f->n >= MAX_ACCOUNTS || grow(&f->v, &f->cap, f->n, sizeof(*f->v)) < 0)
+	if (f->n >= MAX_ACCOUNTS || it_array_grow(&f->v, &f->cap, f->n, sizeof(*f->v)) < 0)
 		return f->n >= MAX_ACCOUNTS ? 0 : -1;
 	struct acct a = {.uid = -1, .line = lineno};
 	size_t rest_off = (size_t)(fld[1] + fl[1] - line);
@@ -686,7 +649,7 @@ static int acct_line(void *user, const char *s, size_t n, unsigned line)
 /* Is this the passwd or shadow file of a root file system? 1 passwd, 2 shadow. */
 static int account_file_kind(const char *path)
 {
-	const char *b = base_name(path);
+	const char *b = it_path_base(path);
 	int kind = strcmp(b, "passwd") == 0 ? 1 : strcmp(b, "shadow") == 0 ? 2 : 0;
 	if (!kind)
 		return 0;
@@ -730,20 +693,20 @@ static int read_accounts(struct it_inspect *in, struct cred_state *st, const str
 	size_t len;
 	if (it_inspect_bytes(in, e, &p, &len, err) < 0)
 		return err->code ? -1 : 0;
-	const char *b = base_name(e->path);
+	const char *b = it_path_base(e->path);
 	struct fsroot *r = find_root(st, e->chain, e->path, (size_t)(b - e->path));
 	if (!r)
-		return nomem(err);
+		return it_error_nomem(err);
 	struct acctfile *f = kind == 1 ? &r->passwd : &r->shadow;
 	int *has = kind == 1 ? &r->has_passwd : &r->has_shadow;
 	if (*has)
 		return 0; /* the same path twice in one chain: keep the first */
 	*has = 1;
 	if (!(f->path = strdup(e->path)))
-		return nomem(err);
+		return it_error_nomem(err);
 	struct acct_parse ap = {f, kind == 2};
 	if (each_line(p, len, acct_line, &ap) < 0)
-		return nomem(err);
+		return it_error_nomem(err);
 	return 0;
 }
 
@@ -753,11 +716,11 @@ static int is_web_password_file(const char *path)
 {
 	static const char *const skip_ext[] = {".1",  ".8",  ".gz", ".html", ".htm", ".c",  ".h",
 	                                       ".so", ".md", ".py", ".php",  ".pl",  ".sh", NULL};
-	if (has_prefix(path, "usr/share/doc/") || has_prefix(path, "usr/share/man/") ||
+	if (it_has_prefix(path, "usr/share/doc/") || it_has_prefix(path, "usr/share/man/") ||
 	    strstr(path, "/usr/share/doc/") || strstr(path, "/usr/share/man/") ||
 	    strstr(path, "bin/"))
 		return 0;
-	const char *b = base_name(path);
+	const char *b = it_path_base(path);
 	for (size_t i = 0; skip_ext[i]; i++)
 		if (ends_with(b, skip_ext[i]))
 			return 0;
@@ -783,7 +746,7 @@ static int web_line(void *user, const char *s, size_t n, unsigned line)
 	if (fl[hi] == 0 || fl[hi] >= MAX_FIELD || memchr(fld[hi], ' ', fl[hi]) ||
 	    memchr(fld[hi], '\t', fl[hi]))
 		return 0;
-	if (f->n >= MAX_ACCOUNTS || grow(&f->v, &f->cap, f->n, sizeof(*f->v)) < 0)
+	if (f->n >= MAX_ACCOUNTS || it_array_grow(&f->v, &f->cap, f->n, sizeof(*f->v)) < 0)
 		return f->n >= MAX_ACCOUNTS ? 0 : -1;
 	struct webpw w = {.line = line};
 	if (!(w.user = strndup(fld[0], fl[0])) || !(w.hash = strndup(fld[hi], fl[hi])) ||
@@ -837,7 +800,7 @@ oom:
 		free(f.v[i].realm);
 	}
 	free(f.v);
-	return nomem(err);
+	return it_error_nomem(err);
 }
 
 /* --- hard-coded credentials ------------------------------------------------ */
@@ -889,7 +852,7 @@ static int hardcoded_candidate(const struct cred_state *st, const struct it_entr
 	        ".zst", ".so",  ".ko",  ".a",   ".o",   ".png", ".jpg", ".gif", NULL};
 	if (e->type != IT_ENTRY_FILE || e->size == 0 || e->size > MAX_TEXT_FILE)
 		return 0;
-	const char *path = e->path, *b = base_name(path);
+	const char *path = e->path, *b = it_path_base(path);
 	for (size_t i = 0; skip_dirs[i]; i++)
 		if (under(path, skip_dirs[i]))
 			return 0;
@@ -1012,8 +975,8 @@ static int report_hardcoded(struct it_inspect *in, struct cred_state *st, const 
 	const char *ls = s + lp->start;
 	if (line_seen(st, line))
 		return 0;
-	if (grow(&st->lines, &st->cap_lines, st->n_lines, sizeof(unsigned)) < 0)
-		return nomem(err);
+	if (it_array_grow(&st->lines, &st->cap_lines, st->n_lines, sizeof(unsigned)) < 0)
+		return it_error_nomem(err);
 	st->lines[st->n_lines++] = line;
 	const char *from = ls;
 	if ((size_t)(s + so - from) > EVIDENCE_PREFIX)
@@ -1047,7 +1010,7 @@ static int report_hardcoded(struct it_inspect *in, struct cred_state *st, const 
 	rc = 0;
 out:
 	if (rc < 0 && !err->code)
-		nomem(err);
+		it_error_nomem(err);
 	it_buf_free(&ev);
 	return rc;
 }
@@ -1280,7 +1243,7 @@ static int crack(struct cred_state *st, struct job *jobs, size_t n, uint64_t bud
 		return 0;
 	struct job **order = malloc(n * sizeof(*order));
 	if (!order)
-		return nomem(err);
+		return it_error_nomem(err);
 	for (size_t i = 0; i < n; i++)
 		order[i] = &jobs[i];
 	qsort(order, n, sizeof(*order), cmp_job);
@@ -1319,7 +1282,7 @@ static int login_shell(const char *shell)
 		return 1; /* unknown, or empty = /bin/sh */
 	if (strcmp(shell, "/dev/null") == 0)
 		return 0;
-	const char *b = base_name(shell);
+	const char *b = it_path_base(shell);
 	for (size_t i = 0; no[i]; i++)
 		if (strcmp(b, no[i]) == 0)
 			return 0;
@@ -1366,8 +1329,8 @@ static int judge_root(const struct fsroot *r, struct verdict **out, size_t *n, s
 				v.hash_path = r->passwd.path;
 			}
 			v.s = v.hash_acct ? classify_crypt(v.hash_acct->pw) : SCH_LOCKED;
-			if (grow(out, &cap, *n, sizeof(**out)) < 0)
-				return nomem(err);
+			if (it_array_grow(out, &cap, *n, sizeof(**out)) < 0)
+				return it_error_nomem(err);
 			(*out)[(*n)++] = v;
 		}
 		return 0;
@@ -1376,8 +1339,8 @@ static int judge_root(const struct fsroot *r, struct verdict **out, size_t *n, s
 		const struct acct *a = &r->shadow.v[i];
 		struct verdict v = {.hash_acct = a, .hash_path = r->shadow.path, .login = 1};
 		v.s = classify_crypt(a->pw);
-		if (grow(out, &cap, *n, sizeof(**out)) < 0)
-			return nomem(err);
+		if (it_array_grow(out, &cap, *n, sizeof(**out)) < 0)
+			return it_error_nomem(err);
 		(*out)[(*n)++] = v;
 	}
 	return 0;
@@ -1470,7 +1433,7 @@ static int report_account(struct it_inspect *in, struct cred_state *st, const st
 	rc = 0;
 	goto out;
 oom:
-	nomem(err);
+	it_error_nomem(err);
 out:
 	it_buf_free(&ev);
 	return rc;
@@ -1487,7 +1450,7 @@ static int report_web(struct it_inspect *in, struct cred_state *st, const struct
 	    (w->realm &&
 	     (put_clean(&ev, w->realm, strlen(w->realm)) < 0 || it_buf_putc(&ev, ':') < 0)) ||
 	    it_redact(&ev, w->hash, strlen(w->hash)) < 0) {
-		nomem(err);
+		it_error_nomem(err);
 		goto out;
 	}
 	ev_cap(&ev);
@@ -1516,7 +1479,7 @@ static int cred_finish(struct it_inspect *in, void *vp, struct it_error *err)
 	struct job *jobs = NULL;
 	int rc = -1;
 	if (!vv || !vn) {
-		nomem(err);
+		it_error_nomem(err);
 		goto out;
 	}
 	for (size_t i = 0; i < st->n_roots; i++) {
@@ -1528,7 +1491,7 @@ static int cred_finish(struct it_inspect *in, void *vp, struct it_error *err)
 		n_jobs += st->web[i].n;
 	/* Jobs are made in one array first: verdicts point into it. */
 	if (n_jobs && !(jobs = calloc(n_jobs, sizeof(*jobs)))) {
-		nomem(err);
+		it_error_nomem(err);
 		goto out;
 	}
 	for (size_t i = 0; i < st->n_roots; i++)

@@ -180,11 +180,6 @@ struct facts {
 	int danger_sev;
 };
 
-static int nomem(struct it_error *err)
-{
-	return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
-}
-
 static int cmp_danger(const void *a, const void *b)
 {
 	return strcmp(((const struct danger *)a)->name, ((const struct danger *)b)->name);
@@ -192,15 +187,9 @@ static int cmp_danger(const void *a, const void *b)
 
 static int load_danger(struct elf_state *st, const struct it_data *data, struct it_error *err)
 {
-	struct it_buf b = IT_BUF_INIT;
-	if (it_data_read(data, DANGER_FILE, &b, err) < 0)
+	json_t *root;
+	if (it_data_load_json(data, DANGER_FILE, &root, err) < 0)
 		return -1;
-	json_error_t je;
-	json_t *root = json_loadb((const char *)b.data, b.len, 0, &je);
-	it_buf_free(&b);
-	if (!root)
-		return it_error_set_line(err, IT_ERR_INPUT, DANGER_FILE, (unsigned long)je.line,
-		                         (unsigned long)je.column, "%s", je.text);
 	json_t *arr = json_object_get(root, "functions");
 	size_t n = json_array_size(arr);
 	int rc = 0;
@@ -208,7 +197,7 @@ static int load_danger(struct elf_state *st, const struct it_data *data, struct 
 		rc = it_error_set(err, IT_ERR_INPUT, DANGER_FILE, IT_NO_OFFSET,
 		                  "expected an object with a \"functions\" array");
 	else if (n && !(st->danger = calloc(n, sizeof(*st->danger))))
-		rc = nomem(err);
+		rc = it_error_nomem(err);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		json_t *o = json_array_get(arr, i);
 		const char *name = json_string_value(json_object_get(o, "name"));
@@ -222,7 +211,7 @@ static int load_danger(struct elf_state *st, const struct it_data *data, struct 
 			break;
 		}
 		if (!(st->danger[i].name = strdup(name))) {
-			rc = nomem(err);
+			rc = it_error_nomem(err);
 			break;
 		}
 		st->danger[i].sev = s;
@@ -267,7 +256,7 @@ static int elf_create(struct it_inspect *in, void **state, struct it_error *err)
 {
 	struct elf_state *st = calloc(1, sizeof(*st));
 	if (!st)
-		return nomem(err);
+		return it_error_nomem(err);
 	*state = st;
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return it_error_set(err, IT_ERR_INTERNAL, NULL, IT_NO_OFFSET, "libelf: %s",
@@ -1041,16 +1030,16 @@ static int check_object(struct elf_state *st, struct it_inspect *in, Elf *elf, s
 {
 	struct chain *ch = chain_get(st, f->e->chain);
 	if (!ch)
-		return nomem(err);
+		return it_error_nomem(err);
 	f->big = f->eh.e_ident[EI_DATA] == ELFDATA2MSB;
 	if (read_phdrs(elf, f) < 0)
 		return 0;
 	read_dynamic(elf, f);
 	st->n_imp = 0;
 	if (read_sections(st, ch, elf, f) < 0)
-		return nomem(err);
+		return it_error_nomem(err);
 	if (!f->dynsym && read_dynsym_by_dt(st, ch, elf, f) < 0)
-		return nomem(err);
+		return it_error_nomem(err);
 	if (report_stack(st, in, f, err) < 0)
 		return -1;
 	if (f->eh.e_type == ET_EXEC &&
@@ -1072,7 +1061,7 @@ static int check_object(struct elf_state *st, struct it_inspect *in, Elf *elf, s
 	    report_danger(st, in, f, err) < 0)
 		return -1;
 	if (keep_for_fortify(st, ch, f) < 0)
-		return nomem(err);
+		return it_error_nomem(err);
 	return 0;
 }
 

@@ -20,11 +20,6 @@ static const char *const fs_ids[FS_N] = {"fs.world-writable", "fs.setuid",
 static const char *const fs_what[FS_N] = {"world-writable entries", "setuid/setgid programs",
                                           "system files owned by a non-root user"};
 
-struct strv {
-	char **v;
-	size_t n;
-};
-
 struct owned { /* a system entry owned by a non-root uid, kept for the end */
 	char *path;
 	uint32_t uid;
@@ -50,49 +45,21 @@ struct chainst {
 };
 
 struct fsst {
-	struct strv tmp_dirs, devices, system_dirs;
+	struct it_strv tmp_dirs, devices, system_dirs;
 	double dominant_share;
 	size_t dominant_min;
 	struct chainst *chains;
 	size_t n_chains, last;
 };
 
-static int nomem(struct it_error *err)
-{
-	return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
-}
-
-static int strv_load(json_t *arr, struct strv *out)
-{
-	size_t n = json_array_size(arr);
-	if (!(out->v = calloc(n ? n : 1, sizeof(char *))))
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		json_t *s = json_array_get(arr, i);
-		if (!json_is_string(s))
-			continue;
-		if (!(out->v[out->n] = strdup(json_string_value(s))))
-			return -1;
-		out->n++;
-	}
-	return 0;
-}
-
-static void strv_free(struct strv *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-}
-
 static void fs_destroy(void *state)
 {
 	struct fsst *s = state;
 	if (!s)
 		return;
-	strv_free(&s->tmp_dirs);
-	strv_free(&s->devices);
-	strv_free(&s->system_dirs);
+	it_strv_free(&s->tmp_dirs);
+	it_strv_free(&s->devices);
+	it_strv_free(&s->system_dirs);
 	for (size_t i = 0; i < s->n_chains; i++) {
 		struct chainst *c = &s->chains[i];
 		for (size_t k = 0; k < c->n_owned; k++)
@@ -109,28 +76,20 @@ static int fs_create(struct it_inspect *in, void **state, struct it_error *err)
 {
 	const char *name = "services/fs-hygiene.json";
 	struct fsst *s = calloc(1, sizeof(*s));
-	struct it_buf b = IT_BUF_INIT;
+	json_t *root;
 	if (!s)
-		return nomem(err);
-	if (it_data_read(it_inspect_opts(in)->data, name, &b, err) < 0) {
+		return it_error_nomem(err);
+	if (it_data_load_json(it_inspect_opts(in)->data, name, &root, err) < 0) {
 		free(s);
 		return -1;
-	}
-	json_error_t je;
-	json_t *root = json_loadb((const char *)b.data, b.len, 0, &je);
-	it_buf_free(&b);
-	if (!root) {
-		free(s);
-		return it_error_set_line(err, IT_ERR_INPUT, name, (unsigned long)je.line,
-		                         (unsigned long)je.column, "%s", je.text);
 	}
 	json_t *share = json_object_get(root, "dominant_share");
 	json_t *min = json_object_get(root, "dominant_min");
 	int rc = 0;
-	if (strv_load(json_object_get(root, "tmp_dirs"), &s->tmp_dirs) < 0 ||
-	    strv_load(json_object_get(root, "world_writable_devices"), &s->devices) < 0 ||
-	    strv_load(json_object_get(root, "system_dirs"), &s->system_dirs) < 0)
-		rc = nomem(err);
+	if (it_strv_load(json_object_get(root, "tmp_dirs"), &s->tmp_dirs) < 0 ||
+	    it_strv_load(json_object_get(root, "world_writable_devices"), &s->devices) < 0 ||
+	    it_strv_load(json_object_get(root, "system_dirs"), &s->system_dirs) < 0)
+		rc = it_error_nomem(err);
 	else if (!json_is_number(share) || !json_is_integer(min))
 		rc = it_error_set(
 		        err, IT_ERR_INPUT, name, IT_NO_OFFSET,
@@ -148,23 +107,9 @@ static int fs_create(struct it_inspect *in, void **state, struct it_error *err)
 
 static struct chainst *chain_get(struct fsst *s, const char *name)
 {
-	if (s->last < s->n_chains && strcmp(s->chains[s->last].name, name) == 0)
-		return &s->chains[s->last];
-	for (size_t i = 0; i < s->n_chains; i++)
-		if (strcmp(s->chains[i].name, name) == 0) {
-			s->last = i;
-			return &s->chains[i];
-		}
-	struct chainst *v = realloc(s->chains, (s->n_chains + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	s->chains = v;
-	struct chainst *c = &s->chains[s->n_chains];
-	memset(c, 0, sizeof(*c));
-	if (!(c->name = strdup(name)))
-		return NULL;
-	s->last = s->n_chains++;
-	return c;
+	int created;
+	return it_chain_slot(&s->chains, &s->n_chains, &s->last, sizeof(struct chainst), name,
+	                     &created);
 }
 
 /* Is p the directory d itself (dir_too) or below it? */
@@ -176,7 +121,7 @@ static int under(const char *p, const char *d, int dir_too)
 	return p[n] == '/' || (dir_too && p[n] == '\0');
 }
 
-static int under_any(const struct strv *dirs, const char *p, int dir_too)
+static int under_any(const struct it_strv *dirs, const char *p, int dir_too)
 {
 	for (size_t i = 0; i < dirs->n; i++)
 		if (under(p, dirs->v[i], dir_too))
@@ -184,7 +129,7 @@ static int under_any(const struct strv *dirs, const char *p, int dir_too)
 	return 0;
 }
 
-static int listed(const struct strv *v, const char *p)
+static int listed(const struct it_strv *v, const char *p)
 {
 	for (size_t i = 0; i < v->n; i++)
 		if (strcmp(v->v[i], p) == 0)
@@ -211,7 +156,7 @@ static int capped_report(struct it_inspect *in, struct chainst *c, enum fscheck 
 	int rc = it_buf_vprintf(&m, fmt, ap);
 	va_end(ap);
 	struct it_finding_loc loc = {c->name, path, 0};
-	rc = rc < 0 ? nomem(err)
+	rc = rc < 0 ? it_error_nomem(err)
 	            : it_inspect_report(in, fs_ids[k], sev, &loc, NULL, err, "%s", it_buf_str(&m));
 	it_buf_free(&m);
 	return rc;
@@ -336,10 +281,10 @@ static int fs_entry(struct it_inspect *in, void *state, const struct it_entry *e
 		return 0;
 	struct chainst *c = chain_get(s, e->chain);
 	if (!c)
-		return nomem(err);
+		return it_error_nomem(err);
 	if (world_writable(in, s, c, e, err) < 0 || setuid_check(in, c, e, err) < 0)
 		return -1;
-	return owner_note(s, c, e) < 0 ? nomem(err) : 0;
+	return owner_note(s, c, e) < 0 ? it_error_nomem(err) : 0;
 }
 
 /* The uid that owns most non-root system entries, if it owns nearly all of them. */

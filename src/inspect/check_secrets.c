@@ -65,25 +65,6 @@ static const char *const sec_checks[] = {
         "cert.expired",         "cert.weak-key",          NULL,
 };
 
-static int nomem(struct it_error *err)
-{
-	return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
-}
-
-static int grow(void *vp, size_t *cap, size_t n, size_t sz)
-{
-	void **v = vp;
-	if (n < *cap)
-		return 0;
-	size_t c = *cap ? *cap * 2 : 16;
-	void *p = realloc(*v, c * sz);
-	if (!p)
-		return -1;
-	*v = p;
-	*cap = c;
-	return 0;
-}
-
 static void cert_free(struct certrec *c)
 {
 	free(c->chain);
@@ -112,7 +93,7 @@ static int sec_create(struct it_inspect *in, void **state, struct it_error *err)
 	(void)in;
 	struct sec_state *st = calloc(1, sizeof(*st));
 	if (!st)
-		return nomem(err);
+		return it_error_nomem(err);
 	/* Certificates expire against the time of the scan. */
 	st->now = time(NULL);
 	*state = st;
@@ -121,29 +102,18 @@ static int sec_create(struct it_inspect *in, void **state, struct it_error *err)
 
 /* --- names ---------------------------------------------------------------- */
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
-
 static int ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-static int has_prefix(const char *s, const char *p)
-{
-	return strncmp(s, p, strlen(p)) == 0;
-}
-
 /* OpenSSH ssh_host_*_key or Dropbear dropbear_*_host_key (not the .pub halves). */
 static int host_key_name(const char *b)
 {
-	if (has_prefix(b, "ssh_host_") && ends_with(b, "_key"))
+	if (it_has_prefix(b, "ssh_host_") && ends_with(b, "_key"))
 		return 1;
-	return has_prefix(b, "dropbear_") && ends_with(b, "_host_key");
+	return it_has_prefix(b, "dropbear_") && ends_with(b, "_host_key");
 }
 
 static int der_name(const char *b)
@@ -189,7 +159,7 @@ static int trust_store_path(const char *path)
 		if (p && (p == path || p[-1] == '/'))
 			return 1;
 	}
-	const char *b = base_name(path);
+	const char *b = it_path_base(path);
 	/* OpenSSL's hashed directory links: 1a2b3c4d.0 */
 	const char *dot = strchr(b, '.');
 	if (dot && dot - b == 8 && is_hex(b, 8) && dot[1] >= '0' && dot[1] <= '9')
@@ -203,10 +173,10 @@ static int trust_store_path(const char *path)
 	char *ext = strrchr(stem, '.');
 	if (ext && ext != stem)
 		*ext = 0;
-	if (strcmp(stem, "ca") == 0 || has_prefix(stem, "ca-") || has_prefix(stem, "ca_") ||
-	    has_prefix(stem, "cacert") || has_prefix(stem, "root") || ends_with(stem, "-ca") ||
-	    ends_with(stem, "_ca") || ends_with(stem, "rootca") || ends_with(stem, "-root") ||
-	    ends_with(stem, "_root") || strstr(stem, "ca-bundle") ||
+	if (strcmp(stem, "ca") == 0 || it_has_prefix(stem, "ca-") || it_has_prefix(stem, "ca_") ||
+	    it_has_prefix(stem, "cacert") || it_has_prefix(stem, "root") ||
+	    ends_with(stem, "-ca") || ends_with(stem, "_ca") || ends_with(stem, "rootca") ||
+	    ends_with(stem, "-root") || ends_with(stem, "_root") || strstr(stem, "ca-bundle") ||
 	    strstr(stem, "ca-certificates") || strstr(stem, "trust"))
 		return 1;
 	return 0;
@@ -290,12 +260,12 @@ static int remember_key(struct sec_state *st, const struct it_entry *e, EVP_PKEY
 	unsigned char d[32];
 	if (spki_digest(pk, d) < 0)
 		return 0;
-	if (grow(&st->keys, &st->cap_keys, st->n_keys, sizeof(*st->keys)) < 0)
-		return nomem(err);
+	if (it_array_grow(&st->keys, &st->cap_keys, st->n_keys, sizeof(*st->keys)) < 0)
+		return it_error_nomem(err);
 	struct keyrec *k = &st->keys[st->n_keys];
 	if (!(k->chain = strdup(e->chain)) || !(k->path = strdup(e->path))) {
 		free(k->chain);
-		return nomem(err);
+		return it_error_nomem(err);
 	}
 	memcpy(k->spki, d, 32);
 	st->n_keys++;
@@ -462,7 +432,7 @@ static int parse_dropbear(const uint8_t *p, size_t n, struct sshkey *k)
 	const uint8_t *t, *a;
 	uint32_t tn, an;
 	if (take_string(&c, &t, &tn) < 0 || !printable_type(t, tn) ||
-	    !(has_prefix((const char *)t, "ssh-") || has_prefix((const char *)t, "ecdsa-")))
+	    !(it_has_prefix((const char *)t, "ssh-") || it_has_prefix((const char *)t, "ecdsa-")))
 		return -1;
 	memset(k, 0, sizeof(*k));
 	k->format = "Dropbear";
@@ -501,7 +471,7 @@ static int parse_dropbear(const uint8_t *p, size_t n, struct sshkey *k)
 		ssh_fingerprint(p, it_cursor_offset(&c), k->fp);
 		return take_string(&c, &a, &an) < 0 ? -1 : 0;
 	}
-	if (has_prefix(k->type, "ecdsa-sha2-")) {
+	if (it_has_prefix(k->type, "ecdsa-sha2-")) {
 		/* string curve, string Q, mpint d */
 		if (take_string(&c, &a, &an) < 0 || take_string(&c, &a, &an) < 0)
 			return -1;
@@ -644,7 +614,7 @@ static int handle_private_block(struct it_inspect *in, struct sec_state *st,
 		uint8_t *raw = NULL;
 		long n = block_body(p, b, &raw);
 		if (n == -2)
-			return nomem(err);
+			return it_error_nomem(err);
 		struct sshkey k;
 		int ok = n > 0 && parse_openssh(raw, (size_t)n, &k) == 0;
 		free(raw);
@@ -658,7 +628,7 @@ static int handle_private_block(struct it_inspect *in, struct sec_state *st,
 		long n = block_body(p, b, &raw);
 		free(raw);
 		if (n == -2)
-			return nomem(err);
+			return it_error_nomem(err);
 		if (n < 32)
 			return 0;
 		return report_private(in, e, text, b, "OpenPGP secret key", NULL, 0, err);
@@ -670,7 +640,7 @@ static int handle_private_block(struct it_inspect *in, struct sec_state *st,
 		long n = block_body(p, b, &raw);
 		free(raw);
 		if (n == -2)
-			return nomem(err);
+			return it_error_nomem(err);
 		if (n < 32)
 			return 0;
 		snprintf(desc, sizeof(desc), "%s", pem_format(b->label));
@@ -678,7 +648,7 @@ static int handle_private_block(struct it_inspect *in, struct sec_state *st,
 	}
 	BIO *bio = BIO_new_mem_buf(p + b->off, (int)b->len);
 	if (!bio)
-		return nomem(err);
+		return it_error_nomem(err);
 	EVP_PKEY *pk = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
 	BIO_free(bio);
 	ERR_clear_error();
@@ -913,10 +883,10 @@ static int add_cert(struct sec_state *st, const struct it_entry *e, uint8_t **de
 	struct certrec c = {.line = line};
 	if (der_cert_scan(*der, n, &c) < 0 || st->cert_bytes + n > MAX_CERT_BYTES)
 		return 0; /* not a certificate we can read, or too many kept */
-	if (grow(&st->certs, &st->cap_certs, st->n_certs, sizeof(*st->certs)) < 0 ||
+	if (it_array_grow(&st->certs, &st->cap_certs, st->n_certs, sizeof(*st->certs)) < 0 ||
 	    !(c.chain = strdup(e->chain)) || !(c.path = strdup(e->path))) {
 		free(c.chain);
-		return nomem(err);
+		return it_error_nomem(err);
 	}
 	c.der = *der;
 	c.der_len = n;
@@ -944,7 +914,7 @@ static int cert_block(struct sec_state *st, const struct it_entry *e, const uint
 	uint8_t *der = NULL;
 	long n = block_body(p, b, &der);
 	if (n == -2)
-		return nomem(err);
+		return it_error_nomem(err);
 	int rc = n > 0 ? add_cert(st, e, &der, (size_t)n, b->line, err) : 0;
 	free(der);
 	return rc;
@@ -995,7 +965,7 @@ static int scan_der(struct it_inspect *in, struct sec_state *st, const struct it
 	}
 	uint8_t *der = malloc(len);
 	if (!der)
-		return nomem(err);
+		return it_error_nomem(err);
 	memcpy(der, p, len);
 	size_t first = st->n_certs;
 	int rc = add_cert(st, e, &der, len, 0, err);
@@ -1021,7 +991,7 @@ static int host_key(struct it_inspect *in, const struct it_entry *e, const uint8
 			uint8_t *raw = NULL;
 			long n = block_body(p, &b, &raw);
 			if (n == -2)
-				return nomem(err);
+				return it_error_nomem(err);
 			found = n > 0 && parse_openssh(raw, (size_t)n, &k) == 0;
 			free(raw);
 			if (found)
@@ -1030,7 +1000,7 @@ static int host_key(struct it_inspect *in, const struct it_entry *e, const uint8
 		} else {
 			BIO *bio = BIO_new_mem_buf(p + b.off, (int)b.len);
 			if (!bio)
-				return nomem(err);
+				return it_error_nomem(err);
 			EVP_PKEY *pk = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
 			BIO_free(bio);
 			ERR_clear_error();
@@ -1062,7 +1032,7 @@ static int sec_entry(struct it_inspect *in, void *vp, const struct it_entry *e,
 	struct sec_state *st = vp;
 	if ((e->type != IT_ENTRY_FILE && e->type != IT_ENTRY_PAYLOAD) || e->size == 0)
 		return 0;
-	const char *b = base_name(e->path);
+	const char *b = it_path_base(e->path);
 	if (skip_name(b))
 		return 0;
 	const uint8_t *p;
@@ -1175,7 +1145,7 @@ static int report_cert(struct it_inspect *in, const struct sec_state *st, const 
 	X509_free(x);
 	if (rc < 0) {
 		certview_free(&v);
-		return nomem(err);
+		return it_error_nomem(err);
 	}
 	struct it_finding_loc loc = {c->chain, c->path, c->line};
 	rc = -1;

@@ -26,64 +26,17 @@
 
 /* --- small containers ---------------------------------------------------- */
 
-struct strv {
-	char **v;
-	size_t n, cap;
-};
-
-static int strv_push(struct strv *s, const char *p)
-{
-	if (s->n == s->cap) {
-		size_t c = s->cap ? s->cap * 2 : 8;
-		char **v = realloc(s->v, c * sizeof(*v));
-		if (!v)
-			return -1;
-		s->v = v;
-		s->cap = c;
-	}
-	if (!(s->v[s->n] = strdup(p)))
-		return -1;
-	s->n++;
-	return 0;
-}
-
-static ssize_t strv_find(const struct strv *s, const char *p)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->v[i], p) == 0)
-			return (ssize_t)i;
-	return -1;
-}
-
-static int strv_add(struct strv *s, const char *p)
-{
-	return strv_find(s, p) >= 0 ? 0 : strv_push(s, p);
-}
-
-static void strv_free(struct strv *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-static int nomem(struct it_error *err)
-{
-	return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
-}
-
 /* --- data: data/services/daemons.json ------------------------------------ */
 
 struct daemon {
 	char *check, *what, *login_opt;
-	struct strv names;
+	struct it_strv names;
 };
 
 struct websrv {
 	char *name, *what, *docroot_opt;
 	int busybox_applet;
-	struct strv plain_opts, tls_opts;
+	struct it_strv plain_opts, tls_opts;
 };
 
 /* --- collected facts ------------------------------------------------------ */
@@ -141,9 +94,9 @@ struct chainst {
 	size_t n_refs, cap_refs;
 	struct present *pres;
 	size_t n_pres, cap_pres;
-	struct strv enabled, enabled_via; /* script or unit names enabled, and by what */
-	struct strv masked, applets, cgi_dirs;
-	struct strv loops, loops_via; /* script globs of boot-file for loops over init.d */
+	struct it_strv enabled, enabled_via; /* script or unit names enabled, and by what */
+	struct it_strv masked, applets, cgi_dirs;
+	struct it_strv loops, loops_via; /* script globs of boot-file for loops over init.d */
 	struct sshd_file *sshd;
 	size_t n_sshd;
 	int ttylogin;
@@ -154,7 +107,7 @@ struct svc {
 	size_t n_daemons;
 	struct websrv *web;
 	size_t n_web;
-	struct strv shells, gettys;
+	struct it_strv shells, gettys;
 	struct chainst *chains;
 	size_t n_chains;
 	size_t last; /* index of the chain used last */
@@ -163,11 +116,11 @@ struct svc {
 
 /* --- loading the data ----------------------------------------------------- */
 
-static int json_strv(json_t *arr, struct strv *out)
+static int json_strv(json_t *arr, struct it_strv *out)
 {
 	for (size_t i = 0; i < json_array_size(arr); i++) {
 		json_t *s = json_array_get(arr, i);
-		if (json_is_string(s) && strv_push(out, json_string_value(s)) < 0)
+		if (json_is_string(s) && it_strv_push(out, json_string_value(s)) < 0)
 			return -1;
 	}
 	return 0;
@@ -224,19 +177,11 @@ static int svc_create(struct it_inspect *in, void **state, struct it_error *err)
 	const char *name = "services/daemons.json";
 	struct svc *s = calloc(1, sizeof(*s));
 	if (!s)
-		return nomem(err);
-	struct it_buf b = IT_BUF_INIT;
-	if (it_data_read(it_inspect_opts(in)->data, name, &b, err) < 0) {
+		return it_error_nomem(err);
+	json_t *root;
+	if (it_data_load_json(it_inspect_opts(in)->data, name, &root, err) < 0) {
 		free(s);
 		return -1;
-	}
-	json_error_t je;
-	json_t *root = json_loadb((const char *)b.data, b.len, 0, &je);
-	it_buf_free(&b);
-	if (!root) {
-		free(s);
-		return it_error_set_line(err, IT_ERR_INPUT, name, (unsigned long)je.line,
-		                         (unsigned long)je.column, "%s", je.text);
 	}
 	int rc = 0;
 	if (!json_is_array(json_object_get(root, "daemons")))
@@ -282,13 +227,13 @@ static void chain_free(struct chainst *c)
 		free(c->sshd[i].path);
 	}
 	free(c->sshd);
-	strv_free(&c->enabled);
-	strv_free(&c->enabled_via);
-	strv_free(&c->masked);
-	strv_free(&c->applets);
-	strv_free(&c->cgi_dirs);
-	strv_free(&c->loops);
-	strv_free(&c->loops_via);
+	it_strv_free(&c->enabled);
+	it_strv_free(&c->enabled_via);
+	it_strv_free(&c->masked);
+	it_strv_free(&c->applets);
+	it_strv_free(&c->cgi_dirs);
+	it_strv_free(&c->loops);
+	it_strv_free(&c->loops_via);
 	free(c->name);
 }
 
@@ -301,19 +246,19 @@ static void svc_destroy(void *state)
 		free(s->daemons[i].check);
 		free(s->daemons[i].what);
 		free(s->daemons[i].login_opt);
-		strv_free(&s->daemons[i].names);
+		it_strv_free(&s->daemons[i].names);
 	}
 	free(s->daemons);
 	for (size_t i = 0; i < s->n_web; i++) {
 		free(s->web[i].name);
 		free(s->web[i].what);
 		free(s->web[i].docroot_opt);
-		strv_free(&s->web[i].plain_opts);
-		strv_free(&s->web[i].tls_opts);
+		it_strv_free(&s->web[i].plain_opts);
+		it_strv_free(&s->web[i].tls_opts);
 	}
 	free(s->web);
-	strv_free(&s->shells);
-	strv_free(&s->gettys);
+	it_strv_free(&s->shells);
+	it_strv_free(&s->gettys);
 	for (size_t i = 0; i < s->n_chains; i++)
 		chain_free(&s->chains[i]);
 	free(s->chains);
@@ -324,43 +269,12 @@ static void svc_destroy(void *state)
 
 static struct chainst *chain_get(struct svc *s, const char *name)
 {
-	if (s->last < s->n_chains && strcmp(s->chains[s->last].name, name) == 0)
-		return &s->chains[s->last];
-	for (size_t i = 0; i < s->n_chains; i++)
-		if (strcmp(s->chains[i].name, name) == 0) {
-			s->last = i;
-			return &s->chains[i];
-		}
-	struct chainst *v = realloc(s->chains, (s->n_chains + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	s->chains = v;
-	struct chainst *c = &s->chains[s->n_chains];
-	memset(c, 0, sizeof(*c));
-	if (!(c->name = strdup(name)))
-		return NULL;
-	s->last = s->n_chains++;
-	return c;
+	int created;
+	return it_chain_slot(&s->chains, &s->n_chains, &s->last, sizeof(struct chainst), name,
+	                     &created);
 }
 
 /* --- paths ------------------------------------------------------------------ */
-
-static const char *base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
-	return s ? s + 1 : p;
-}
-
-static int has_prefix(const char *s, const char *p)
-{
-	return strncmp(s, p, strlen(p)) == 0;
-}
-
-static int has_suffix(const char *s, const char *x)
-{
-	size_t n = strlen(s), m = strlen(x);
-	return n >= m && strcmp(s + n - m, x) == 0;
-}
 
 /* The directory part of p as a new string's length ("etc/init.d/x" -> 10). */
 static size_t dir_len(const char *p)
@@ -391,14 +305,15 @@ static int rc_name(const char *b, char kind)
 
 static int in_systemd_dir(const char *p)
 {
-	return has_prefix(p, "etc/systemd/system/") || has_prefix(p, "lib/systemd/system/") ||
-	       has_prefix(p, "usr/lib/systemd/system/") || has_prefix(p, "run/systemd/system/");
+	return it_has_prefix(p, "etc/systemd/system/") || it_has_prefix(p, "lib/systemd/system/") ||
+	       it_has_prefix(p, "usr/lib/systemd/system/") ||
+	       it_has_prefix(p, "run/systemd/system/");
 }
 
 static int is_rc_dir_link(const char *p)
 {
 	/* etc/rc3.d/S20x, etc/rcS.d/S20x, etc/rc.d/rc3.d/S20x, etc/rc.d/S20x (OpenWrt) */
-	const char *b = base_name(p);
+	const char *b = it_path_base(p);
 	if (!rc_name(b, 'S'))
 		return 0;
 	size_t d = dir_len(p);
@@ -415,7 +330,7 @@ static int is_rc_dir_link(const char *p)
 /* Which kind of boot file is path, and which script or unit decides whether it runs. */
 static int boot_kind(const char *p, enum origin *o)
 {
-	const char *b = base_name(p);
+	const char *b = it_path_base(p);
 	static const char *const always[] = {"etc/rc.local",
 	                                     "etc/rc",
 	                                     "etc/rcS",
@@ -428,16 +343,16 @@ static int boot_kind(const char *p, enum origin *o)
 	                                     "etc/rc.d/rcS",
 	                                     "etc/rc.d/rc.S",
 	                                     "etc/rc.d/rc.M"};
-	if (strcmp(b, "inittab") == 0 && has_prefix(p, "etc/")) {
+	if (strcmp(b, "inittab") == 0 && it_has_prefix(p, "etc/")) {
 		*o = OR_INITTAB;
 		return 1;
 	}
-	if (strcmp(p, "etc/inetd.conf") == 0 || has_prefix(p, "etc/xinetd.d/")) {
+	if (strcmp(p, "etc/inetd.conf") == 0 || it_has_prefix(p, "etc/xinetd.d/")) {
 		*o = OR_INETD;
 		return 1;
 	}
-	if (in_systemd_dir(p) &&
-	    (has_suffix(p, ".service") || (has_suffix(p, ".conf") && strstr(p, ".service.d/")))) {
+	if (in_systemd_dir(p) && (it_has_suffix(p, ".service") ||
+	                          (it_has_suffix(p, ".conf") && strstr(p, ".service.d/")))) {
 		*o = OR_SYSTEMD;
 		return 1;
 	}
@@ -453,7 +368,7 @@ static int boot_kind(const char *p, enum origin *o)
 	}
 	if (rc_name(b, 'K'))
 		return 0;
-	if (has_prefix(p, "etc/init.d/") || has_prefix(p, "etc/rc.d/init.d/")) {
+	if (it_has_prefix(p, "etc/init.d/") || it_has_prefix(p, "etc/rc.d/init.d/")) {
 		*o = OR_SCRIPT;
 		return 1;
 	}
@@ -465,7 +380,7 @@ static char *unit_of(const char *p)
 {
 	const char *d = strstr(p, ".service.d/");
 	if (!d)
-		return strdup(base_name(p));
+		return strdup(it_path_base(p));
 	const char *s = d;
 	while (s > p && s[-1] != '/')
 		s--;
@@ -474,77 +389,9 @@ static char *unit_of(const char *p)
 
 /* --- text ---------------------------------------------------------------- */
 
-/* Shared with check_config.c (no header of their own). */
-int it_svc_looks_text(const uint8_t *d, size_t n);
-int it_svc_next_line(const char **p, const char *end, unsigned *no, struct it_buf *out,
-                     unsigned *first);
-char *it_svc_excerpt(const char *line);
-
-/* Text has no NUL byte in its first KiB. */
-int it_svc_looks_text(const uint8_t *d, size_t n)
-{
-	return memchr(d, 0, n < 1024 ? n : 1024) == NULL;
-}
-
-/* The next logical line of [*p, end) (backslash-newline joined, cut at MAX_LINE) into
- * out; *no counts physical lines, *first is the logical line's first (1-based).
- * Returns 1, 0 at the end of the text, -1 out of memory. */
-int it_svc_next_line(const char **p, const char *end, unsigned *no, struct it_buf *out,
-                     unsigned *first)
-{
-	if (*p >= end)
-		return 0;
-	it_buf_truncate(out, 0);
-	*first = *no + 1;
-	for (;;) {
-		const char *nl = memchr(*p, '\n', (size_t)(end - *p));
-		const char *e = nl ? nl : end;
-		size_t n = (size_t)(e - *p);
-		if (n && (*p)[n - 1] == '\r')
-			n--;
-		int cont = n && (*p)[n - 1] == '\\' && nl;
-		if (cont)
-			n--;
-		if (out->len < MAX_LINE) {
-			size_t room = MAX_LINE - out->len;
-			if (it_buf_append(out, *p, n < room ? n : room) < 0)
-				return -1;
-		}
-		(*no)++;
-		*p = nl ? nl + 1 : end;
-		if (!cont)
-			break;
-	}
-	return it_buf_append(out, "", 0) < 0 ? -1 : 1;
-}
-
-/* A short one-line excerpt of a line (trimmed, non-printables as '?'); malloc'd. */
-char *it_svc_excerpt(const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	int cut = n > MAX_EXCERPT;
-	if (cut)
-		n = MAX_EXCERPT;
-	char *x = malloc(n + 4);
-	if (!x)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		x[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	if (cut) {
-		memcpy(x + n, "...", 3);
-		n += 3;
-	}
-	x[n] = '\0';
-	return x;
-}
-
 static int looks_text(const uint8_t *d, size_t n)
 {
-	return it_svc_looks_text(d, n);
+	return it_text_looks(d, n);
 }
 
 struct lines {
@@ -554,12 +401,12 @@ struct lines {
 
 static int next_line(struct lines *it, struct it_buf *out, unsigned *first)
 {
-	return it_svc_next_line(&it->p, it->end, &it->no, out, first);
+	return it_text_next_line(&it->p, it->end, &it->no, out, first);
 }
 
 static char *excerpt_of(const char *s)
 {
-	return it_svc_excerpt(s);
+	return it_text_excerpt(s);
 }
 
 /* --- a small shell-word reader ------------------------------------------- */
@@ -705,7 +552,7 @@ static void split_words(const char *s, size_t n, struct words *w)
 
 /* Shell variables of one file: NAME=value lines seen before the current line. */
 struct vars {
-	struct strv names, values;
+	struct it_strv names, values;
 };
 
 static const char *var_get(const struct vars *v, const char *name, size_t n)
@@ -767,7 +614,7 @@ static int var_set(struct vars *v, const char *w)
 	char *name = strndup(w, (size_t)(eq - w));
 	if (!name)
 		return -1;
-	int rc = strv_push(&v->names, name) < 0 || strv_push(&v->values, eq + 1) < 0 ? -1 : 0;
+	int rc = it_strv_push(&v->names, name) < 0 || it_strv_push(&v->values, eq + 1) < 0 ? -1 : 0;
 	free(name);
 	return rc;
 }
@@ -805,7 +652,7 @@ static int ssd_command(struct cmd *c)
 		     strcmp(a, "--startas") == 0 || strcmp(a, "-a") == 0) &&
 		    i + 1 < c->argc)
 			prog = c->argv[++i];
-		else if (has_prefix(a, "--exec=") || has_prefix(a, "--startas="))
+		else if (it_has_prefix(a, "--exec=") || it_has_prefix(a, "--startas="))
 			prog = strchr(a, '=') + 1;
 	}
 	if (!prog)
@@ -836,7 +683,7 @@ static int svd_command(struct cmd *c)
  * Returns 0 when the command starts nothing we can name. */
 static int unwrap(struct cmd *c)
 {
-	c->base = base_name(c->prog);
+	c->base = it_path_base(c->prog);
 	if (strncmp(c->base, "busybox", 7) == 0 && c->argc && c->argv[0][0] != '-') {
 		c->prog = c->argv[0];
 		c->argv++;
@@ -856,7 +703,7 @@ static int unwrap(struct cmd *c)
 		c->argc -= 2;
 		c->procd = 1;
 	}
-	c->base = base_name(c->prog);
+	c->base = it_path_base(c->prog);
 	return c->prog[0] != '\0' && !strchr(c->prog, '$');
 }
 
@@ -987,11 +834,11 @@ static int present_add(struct chainst *c, int daemon, const char *path, const ch
 /* Script or unit `name` runs at boot, enabled by the file `via`. */
 static int enable_add(struct chainst *c, const char *name, const char *via)
 {
-	if (strv_find(&c->enabled, name) >= 0)
+	if (it_strv_find(&c->enabled, name) >= 0)
 		return 0;
-	if (strv_push(&c->enabled, name) < 0)
+	if (it_strv_push(&c->enabled, name) < 0)
 		return -1;
-	if (strv_push(&c->enabled_via, via) < 0) {
+	if (it_strv_push(&c->enabled_via, via) < 0) {
 		free(c->enabled.v[--c->enabled.n]);
 		return -1;
 	}
@@ -1028,7 +875,7 @@ static int ref_here(struct fctx *f, enum refkind kind, const char *check, const 
 static int daemon_of(const struct svc *s, const char *base)
 {
 	for (size_t i = 0; i < s->n_daemons; i++)
-		if (strv_find(&s->daemons[i].names, base) >= 0)
+		if (it_strv_find(&s->daemons[i].names, base) >= 0)
 			return (int)i;
 	return -1;
 }
@@ -1043,7 +890,7 @@ static int daemon_by_check(const struct svc *s, const char *check)
 
 static int is_shell(const struct svc *s, const char *prog)
 {
-	return strv_find(&s->shells, base_name(prog)) >= 0;
+	return it_strv_find(&s->shells, it_path_base(prog)) >= 0;
 }
 
 /* A shell run with options only (no script, no -c) is an interactive shell. */
@@ -1116,7 +963,7 @@ static int check_console(struct fctx *f, const struct cmd *c)
 	struct it_buf m = IT_BUF_INIT;
 	int rc = 0, login_sh = 0;
 	const char *v;
-	if (strv_find(&f->s->gettys, c->base) >= 0) {
+	if (it_strv_find(&f->s->gettys, c->base) >= 0) {
 		const char *lp = opt_value(c, "-l", "--login-program");
 		if ((v = opt_value(c, "-a", "--autologin")))
 			rc = it_buf_printf(&m,
@@ -1225,9 +1072,9 @@ static int for_loop(struct fctx *f, const struct cmd *c)
 		const char *g = strstr(c->argv[i], "init.d/");
 		if (!g || !strpbrk(g, "*?[") || f->c->loops.n >= 16)
 			continue;
-		if (strv_add(&f->c->loops, g + strlen("init.d/")) < 0 ||
+		if (it_strv_add(&f->c->loops, g + strlen("init.d/")) < 0 ||
 		    (f->c->loops.n > f->c->loops_via.n &&
-		     strv_push(&f->c->loops_via, f->e->path) < 0))
+		     it_strv_push(&f->c->loops_via, f->e->path) < 0))
 			return -1;
 	}
 	return 0;
@@ -1310,7 +1157,7 @@ static const char *exec_start(const char *line)
 {
 	while (*line == ' ' || *line == '\t')
 		line++;
-	if (!has_prefix(line, "ExecStart="))
+	if (!it_has_prefix(line, "ExecStart="))
 		return NULL;
 	line += strlen("ExecStart=");
 	while (*line == '-' || *line == '@' || *line == '+' || *line == '!' || *line == ':' ||
@@ -1327,7 +1174,7 @@ static void inetd_words(struct words *w)
 		w->n = 0;
 		return;
 	}
-	const char *srv = base_name(w->w[5]);
+	const char *srv = it_path_base(w->w[5]);
 	int wrapped = strcmp(srv, "tcpd") == 0 || strncmp(srv, "busybox", 7) == 0;
 	size_t from = wrapped && w->n > 6 ? 6 : 5;
 	size_t keep = w->n - from;
@@ -1359,7 +1206,7 @@ static int parse_xinetd(struct fctx *f, const char *text, size_t len)
 		while (*v == ' ' || *v == '\t')
 			v++;
 		size_t kl = strcspn(l, " \t=");
-		if (kl == 7 && strncmp(l, "disable", 7) == 0 && has_prefix(v, "yes"))
+		if (kl == 7 && strncmp(l, "disable", 7) == 0 && it_has_prefix(v, "yes"))
 			disabled = 1;
 		if (kl == 6 && strncmp(l, "server", 6) == 0 && !server) {
 			server = strndup(v, strcspn(v, " \t"));
@@ -1373,7 +1220,7 @@ static int parse_xinetd(struct fctx *f, const char *text, size_t len)
 	}
 	int rc = r < 0 ? -1 : 0;
 	if (rc == 0 && server && !disabled && !strchr(server, '$')) {
-		struct cmd c = {.prog = server, .base = base_name(server)};
+		struct cmd c = {.prog = server, .base = it_path_base(server)};
 		f->line = srv_line;
 		f->text = srv_text;
 		rc = on_command(f, &c);
@@ -1385,14 +1232,14 @@ static int parse_xinetd(struct fctx *f, const char *text, size_t len)
 
 static void vars_free(struct vars *v)
 {
-	strv_free(&v->names);
-	strv_free(&v->values);
+	it_strv_free(&v->names);
+	it_strv_free(&v->values);
 }
 
 /* Parse a boot file (inittab, script, unit, inetd.conf) command by command. */
 static int parse_boot(struct fctx *f, const char *text, size_t len)
 {
-	if (f->origin == OR_INETD && has_prefix(f->e->path, "etc/xinetd.d/"))
+	if (f->origin == OR_INETD && it_has_prefix(f->e->path, "etc/xinetd.d/"))
 		return parse_xinetd(f, text, len);
 	struct words *w = malloc(sizeof(*w));
 	if (!w)
@@ -1524,7 +1371,7 @@ static void copy_trunc(char *dst, size_t cap, const char *src)
 /* Judge one finished UCI section of etc/config/{dropbear,system,upnpd,dhcp}. */
 static int uci_section(struct fctx *f, const struct uci_sec *u)
 {
-	const char *b = base_name(f->e->path), *v, *t = NULL;
+	const char *b = it_path_base(f->e->path), *v, *t = NULL;
 	unsigned ln = u->line;
 	if (!u->type[0])
 		return 0;
@@ -1642,8 +1489,8 @@ static int parse_dropbear_default(struct fctx *f, const char *text, size_t len)
 			continue;
 		if (strcmp(w->w[0], "NO_START=1") == 0)
 			no_start = 1;
-		if ((has_prefix(w->w[0], "DROPBEAR_EXTRA_ARGS=") ||
-		     has_prefix(w->w[0], "DROPBEAR_ARGS=")) &&
+		if ((it_has_prefix(w->w[0], "DROPBEAR_EXTRA_ARGS=") ||
+		     it_has_prefix(w->w[0], "DROPBEAR_ARGS=")) &&
 		    !args) {
 			args = strdup(strchr(w->w[0], '=') + 1);
 			args_text = strdup(l);
@@ -1702,7 +1549,7 @@ static int parse_keyvalue_conf(struct fctx *f, const char *text, size_t len, int
 		if (!key_value(l, key, sizeof(key), &v))
 			continue;
 		if (upnp && strcmp(key, "enable_upnp") == 0) {
-			on = !has_prefix(v, "no");
+			on = !it_has_prefix(v, "no");
 			ln = first;
 			free(t);
 			if (!(t = excerpt_of(l)))
@@ -1787,18 +1634,18 @@ static int note_cgi(struct chainst *c, const char *p)
 	char *d = strndup(p, n);
 	if (!d)
 		return -1;
-	int rc = c->cgi_dirs.n < 256 ? strv_add(&c->cgi_dirs, d) : 0;
+	int rc = c->cgi_dirs.n < 256 ? it_strv_add(&c->cgi_dirs, d) : 0;
 	free(d);
 	return rc;
 }
 
 static int on_link(struct svc *s, struct chainst *c, const struct it_entry *e)
 {
-	const char *p = e->path, *b = base_name(p);
+	const char *p = e->path, *b = it_path_base(p);
 	const char *t = e->link_target ? e->link_target : "";
-	const char *tb = base_name(t);
+	const char *tb = it_path_base(t);
 	if (strncmp(tb, "busybox", 7) == 0) {
-		if (c->applets.n < 4096 && strv_add(&c->applets, b) < 0)
+		if (c->applets.n < 4096 && it_strv_add(&c->applets, b) < 0)
 			return -1;
 		int d = in_bin_dir(p) ? daemon_of(s, b) : -1;
 		if (d >= 0 && present_add(c, d, p, "a BusyBox applet") < 0)
@@ -1832,7 +1679,7 @@ static int on_link(struct svc *s, struct chainst *c, const struct it_entry *e)
 			return 0;
 		}
 		if (strcmp(t, "/dev/null") == 0 && parent_is(p, "system"))
-			return strv_add(&c->masked, b);
+			return it_strv_add(&c->masked, b);
 	}
 	return 0;
 }
@@ -1851,12 +1698,12 @@ enum textkind {
 
 static enum textkind text_kind(const char *p, enum origin *o)
 {
-	const char *b = base_name(p);
+	const char *b = it_path_base(p);
 	if (boot_kind(p, o))
 		return TK_BOOT;
 	if (strcmp(b, "sshd_config") == 0)
 		return TK_SSHD;
-	if (parent_is(p, "sshd_config.d") && has_suffix(b, ".conf"))
+	if (parent_is(p, "sshd_config.d") && it_has_suffix(b, ".conf"))
 		return TK_SSHD_DROPIN;
 	if (strcmp(p, "etc/default/dropbear") == 0)
 		return TK_DROPBEAR_DEFAULT;
@@ -1865,7 +1712,7 @@ static enum textkind text_kind(const char *p, enum origin *o)
 		return TK_UCI;
 	if (strcmp(b, "miniupnpd.conf") == 0)
 		return TK_MINIUPNPD;
-	if (strcmp(b, "dnsmasq.conf") == 0 || (parent_is(p, "dnsmasq.d") && !has_suffix(b, "~")))
+	if (strcmp(b, "dnsmasq.conf") == 0 || (parent_is(p, "dnsmasq.d") && !it_has_suffix(b, "~")))
 		return TK_DNSMASQ;
 	return TK_NONE;
 }
@@ -1878,7 +1725,7 @@ static int parse_text(struct svc *s, struct chainst *c, const struct it_entry *e
 	int rc;
 	switch (k) {
 	case TK_BOOT:
-		if (o == OR_SCRIPT && !(unit = strdup(base_name(e->path))))
+		if (o == OR_SCRIPT && !(unit = strdup(it_path_base(e->path))))
 			return -1;
 		if (o == OR_SYSTEMD && !(unit = unit_of(e->path)))
 			return -1;
@@ -1920,15 +1767,15 @@ static int svc_entry(struct it_inspect *in, void *state, const struct it_entry *
 		return 0;
 	struct chainst *c = chain_get(s, e->chain);
 	if (!c || note_cgi(c, e->path) < 0)
-		return nomem(err);
+		return it_error_nomem(err);
 	if (e->type == IT_ENTRY_SYMLINK || e->type == IT_ENTRY_HARDLINK)
-		return on_link(s, c, e) < 0 ? nomem(err) : 0;
+		return on_link(s, c, e) < 0 ? it_error_nomem(err) : 0;
 	if (e->type != IT_ENTRY_FILE || e->size == 0)
 		return 0;
-	const char *b = base_name(e->path);
+	const char *b = it_path_base(e->path);
 	int d = in_bin_dir(e->path) ? daemon_of(s, b) : -1;
 	if (d >= 0 && present_add(c, d, e->path, NULL) < 0)
-		return nomem(err);
+		return it_error_nomem(err);
 	enum origin o = OR_BOOT;
 	enum textkind k = text_kind(e->path, &o);
 	int upnp = daemon_by_check(s, "svc.upnp");
@@ -1942,11 +1789,11 @@ static int svc_entry(struct it_inspect *in, void *state, const struct it_entry *
 	if (k == TK_NONE)
 		return links_libupnp(data, len) &&
 		                       present_add(c, upnp, e->path, "linked with libupnp") < 0
-		               ? nomem(err)
+		               ? it_error_nomem(err)
 		               : 0;
 	if (!looks_text(data, len))
 		return 0;
-	return parse_text(s, c, e, k, o, (const char *)data, len) < 0 ? nomem(err) : 0;
+	return parse_text(s, c, e, k, o, (const char *)data, len) < 0 ? it_error_nomem(err) : 0;
 }
 
 /* --- judging, at the end ---------------------------------------------------- */
@@ -1964,9 +1811,9 @@ static int check_sev(struct it_inspect *in, const char *id)
 
 static int is_getty_unit(const char *u)
 {
-	return has_prefix(u, "getty@") || has_prefix(u, "serial-getty@") ||
-	       has_prefix(u, "autovt@") || has_prefix(u, "console-getty.") ||
-	       has_prefix(u, "container-getty@");
+	return it_has_prefix(u, "getty@") || it_has_prefix(u, "serial-getty@") ||
+	       it_has_prefix(u, "autovt@") || it_has_prefix(u, "console-getty.") ||
+	       it_has_prefix(u, "container-getty@");
 }
 
 /* Does r run at boot? *via names the link or file that enables it, when one does. */
@@ -1978,7 +1825,7 @@ static int at_boot(const struct chainst *c, const struct ref *r, const char **vi
 	if (!r->unit)
 		return 1;
 	if (r->origin == OR_SYSTEMD) {
-		if (strv_find(&c->masked, r->unit) >= 0)
+		if (it_strv_find(&c->masked, r->unit) >= 0)
 			return 0;
 		if (is_getty_unit(r->unit))
 			return 1;
@@ -1989,8 +1836,8 @@ static int at_boot(const struct chainst *c, const struct ref *r, const char **vi
 				*via = c->loops_via.v[k];
 				return 1;
 			}
-	ssize_t i = strv_find(&c->enabled, r->unit);
-	if (i < 0 && r->origin == OR_SYSTEMD && has_suffix(r->unit, ".service")) {
+	ssize_t i = it_strv_find(&c->enabled, r->unit);
+	if (i < 0 && r->origin == OR_SYSTEMD && it_has_suffix(r->unit, ".service")) {
 		char sock[256];
 		size_t n = strlen(r->unit) - strlen(".service");
 		if (n && r->unit[n - 1] == '@')
@@ -1998,7 +1845,7 @@ static int at_boot(const struct chainst *c, const struct ref *r, const char **vi
 		if (n + 8 < sizeof(sock)) {
 			memcpy(sock, r->unit, n);
 			strcpy(sock + n, ".socket");
-			i = strv_find(&c->enabled, sock);
+			i = it_strv_find(&c->enabled, sock);
 		}
 	}
 	if (i < 0)
@@ -2061,14 +1908,14 @@ static int report_ref(struct it_inspect *in, const struct svc *s, const struct c
 		rc = report(in, c, r->check, sev, r->path, r->line, r->excerpt, err,
 		            it_buf_str(&m));
 	else
-		rc = nomem(err);
+		rc = it_error_nomem(err);
 	it_buf_free(&m);
 	return rc;
 }
 
 static int web_condition(const struct chainst *c, const struct ref *r)
 {
-	if (r->need_applet && strv_find(&c->applets, r->applet) < 0)
+	if (r->need_applet && it_strv_find(&c->applets, r->applet) < 0)
 		return 0;
 	if (!r->need_cgi[0])
 		return c->cgi_dirs.n > 0;
@@ -2077,7 +1924,7 @@ static int web_condition(const struct chainst *c, const struct ref *r)
 		return 0;
 	strcpy(want, r->need_cgi);
 	strcat(want, "/cgi-bin");
-	return strv_find(&c->cgi_dirs, want) >= 0;
+	return it_strv_find(&c->cgi_dirs, want) >= 0;
 }
 
 static int report_daemons(struct it_inspect *in, const struct svc *s, const struct chainst *c,
@@ -2101,7 +1948,7 @@ static int report_daemons(struct it_inspect *in, const struct svc *s, const stru
 			const struct present *p = &c->pres[i];
 			if (p->daemon != (int)d)
 				continue;
-			const char *b = base_name(p->path);
+			const char *b = it_path_base(p->path);
 			struct it_finding_loc loc = {c->name, p->path, 0};
 			int rc = p->how ? it_inspect_report(
 			                          in, dm->check, sev, &loc, NULL, err,
@@ -2186,7 +2033,7 @@ static int report_sshd(struct it_inspect *in, const struct chainst *c, struct it
 		const struct sshd_dir *found[SSH_NKEYS] = {0};
 		const char *where[SSH_NKEYS] = {0};
 		if (sshd_walk(c, f, 0, found, where) < 0)
-			return nomem(err);
+			return it_error_nomem(err);
 		const struct sshd_dir *d;
 		if ((d = found[SSH_ROOT]) && strcasecmp(d->value, "yes") == 0 &&
 		    report(in, c, "ssh.permit-root-login", -1, where[SSH_ROOT], d->line, d->excerpt,

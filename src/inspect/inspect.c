@@ -69,31 +69,11 @@ void it_inspect_options_default(struct it_inspect_options *o)
 	o->crack_budget_ms = IT_DEFAULT_CRACK_BUDGET_MS;
 }
 
-static int nomem(struct it_error *err)
-{
-	return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
-}
-
-/* Grow *v (of *cap elements of size sz) to hold n+1. */
-static int grow(void *vp, size_t *cap, size_t n, size_t sz)
-{
-	void **v = vp;
-	if (n < *cap)
-		return 0;
-	size_t c = *cap ? *cap * 2 : 16;
-	void *p = realloc(*v, c * sz);
-	if (!p)
-		return -1;
-	*v = p;
-	*cap = c;
-	return 0;
-}
-
 static char *own(struct it_inspect *in, char *s, struct it_error *err)
 {
-	if (!s || grow(&in->strs, &in->cap_strs, in->n_strs, sizeof(char *)) < 0) {
+	if (!s || it_array_grow(&in->strs, &in->cap_strs, in->n_strs, sizeof(char *)) < 0) {
 		free(s);
-		nomem(err);
+		it_error_nomem(err);
 		return NULL;
 	}
 	in->strs[in->n_strs++] = s;
@@ -185,7 +165,7 @@ static int load_check(struct it_inspect *in, json_t *o, const char *file, size_t
 			                    c.pub.id);
 	struct check_impl *v = realloc(in->checks, (in->n_checks + 1) * sizeof(*v));
 	if (!v)
-		return nomem(err);
+		return it_error_nomem(err);
 	in->checks = v;
 	in->checks[in->n_checks++] = c;
 	return 0;
@@ -199,15 +179,9 @@ struct load_ctx {
 static int load_check_file(void *user, const char *name)
 {
 	struct load_ctx *l = user;
-	struct it_buf b = IT_BUF_INIT;
-	if (it_data_read(l->in->opt.data, name, &b, l->err) < 0)
+	json_t *root;
+	if (it_data_load_json(l->in->opt.data, name, &root, l->err) < 0)
 		return -1;
-	json_error_t je;
-	json_t *root = json_loadb((const char *)b.data, b.len, 0, &je);
-	it_buf_free(&b);
-	if (!root)
-		return it_error_set_line(l->err, IT_ERR_INPUT, name, (uint64_t)je.line,
-		                         (uint64_t)je.column, "%s", je.text);
 	json_t *arr = json_object_get(root, "checks");
 	int rc = 0;
 	if (!json_is_array(arr))
@@ -245,7 +219,7 @@ int it_inspect_new(struct it_inspect **out, const struct it_inspect_options *o,
 		                    "inspect: no data set given");
 	struct it_inspect *in = calloc(1, sizeof(*in));
 	if (!in)
-		return nomem(err);
+		return it_error_nomem(err);
 	in->opt = *o;
 	struct load_ctx l = {in, err};
 	if (it_data_each(o->data, "checks/", load_check_file, &l, err) != 0)
@@ -262,7 +236,7 @@ int it_inspect_new(struct it_inspect **out, const struct it_inspect_options *o,
 				goto fail;
 			}
 	if (!(in->state = calloc(it_inspector_count ? it_inspector_count : 1, sizeof(void *)))) {
-		nomem(err);
+		it_error_nomem(err);
 		goto fail;
 	}
 	for (size_t i = 0; i < it_inspector_count; i++)
@@ -438,8 +412,9 @@ int it_inspect_report(struct it_inspect *in, const char *check_id, int severity,
 	if (!c)
 		return it_error_set(err, IT_ERR_INTERNAL, NULL, IT_NO_OFFSET,
 		                    "inspect: check \"%s\" is not in the catalogue", check_id);
-	if (grow(&in->findings, &in->cap_findings, in->n_findings, sizeof(*in->findings)) < 0)
-		return nomem(err);
+	if (it_array_grow(&in->findings, &in->cap_findings, in->n_findings, sizeof(*in->findings)) <
+	    0)
+		return it_error_nomem(err);
 	struct it_finding f = {.check = c, .line = loc->line};
 	f.severity =
 	        severity >= 0 && severity < IT_SEV_COUNT ? (enum it_severity)severity : c->severity;
@@ -461,9 +436,9 @@ int it_inspect_report(struct it_inspect *in, const char *check_id, int severity,
 struct it_component *it_inspect_component_new(struct it_inspect *in, struct it_error *err)
 {
 	struct comp_impl *c;
-	if (grow(&in->comps, &in->cap_comps, in->n_comps, sizeof(*in->comps)) < 0 ||
+	if (it_array_grow(&in->comps, &in->cap_comps, in->n_comps, sizeof(*in->comps)) < 0 ||
 	    !(c = calloc(1, sizeof(*c)))) {
-		nomem(err);
+		it_error_nomem(err);
 		return NULL;
 	}
 	in->comps[in->n_comps++] = c;
@@ -486,8 +461,8 @@ int it_component_add_evidence(struct it_inspect *in, struct it_component *pub, c
                               size_t len, struct it_error *err)
 {
 	struct comp_impl *c = (struct comp_impl *)pub;
-	if (grow(&c->ev, &c->cap_ev, c->pub.n_evidence, sizeof(*c->ev)) < 0)
-		return nomem(err);
+	if (it_array_grow(&c->ev, &c->cap_ev, c->pub.n_evidence, sizeof(*c->ev)) < 0)
+		return it_error_nomem(err);
 	struct it_evidence ev = {0};
 	if (!(ev.chain = it_inspect_strdup(in, chain, err)) ||
 	    !(ev.path = it_inspect_strdup(in, path, err)) ||
@@ -507,8 +482,8 @@ int it_component_add_depend(struct it_inspect *in, struct it_component *pub, con
 	for (size_t i = 0; i < c->pub.n_depends; i++)
 		if (strcmp(c->dep[i], name) == 0)
 			return 0;
-	if (grow(&c->dep, &c->cap_dep, c->pub.n_depends, sizeof(*c->dep)) < 0)
-		return nomem(err);
+	if (it_array_grow(&c->dep, &c->cap_dep, c->pub.n_depends, sizeof(*c->dep)) < 0)
+		return it_error_nomem(err);
 	if (!(c->dep[c->pub.n_depends] = it_inspect_strdup(in, name, err)))
 		return -1;
 	c->pub.n_depends++;

@@ -6,7 +6,9 @@
  */
 #ifndef IOTRUST_INSPECTOR_H
 #define IOTRUST_INSPECTOR_H
+#include <jansson.h>
 #include <stdarg.h>
+#include <string.h>
 
 #include "iotrust/buf.h"
 #include "iotrust/digest.h"
@@ -84,6 +86,69 @@ int it_redact(struct it_buf *out, const char *secret, size_t n);
 
 /* Count an ELF object in the stats (the ELF inspector calls this). */
 void it_inspect_count_elf(struct it_inspect *in);
+
+/* --- helpers the inspectors share ------------------------------------------ */
+
+/* Per-container-chain state: find the element named name in *arrp (*n elements of elem
+ * bytes, each struct starting with a `char *name` member it owns), or append a zeroed
+ * one holding a copy of name (*created = 1). *last caches the index of the previous
+ * hit. NULL on out of memory. These helpers are defined in shared.c. */
+void *it_chain_slot(void *arrp, size_t *n, size_t *last, size_t elem, const char *name,
+                    int *created);
+
+/* Parse the JSON data file name (data/<name>) into *root: a parse error names the file,
+ * line and column (IT_ERR_INPUT). */
+int it_data_load_json(const struct it_data *d, const char *name, json_t **root,
+                      struct it_error *err);
+
+/* A vector of owned strings: zero-initialise, it_strv_free when done. push and add
+ * (push unless present) return 0 or -1 out of memory; find returns an index or -1;
+ * load appends the strings of a JSON array (other members are skipped). */
+struct it_strv {
+	char **v;
+	size_t n, cap;
+};
+int it_strv_push(struct it_strv *s, const char *p);
+int it_strv_add(struct it_strv *s, const char *p);
+long it_strv_find(const struct it_strv *s, const char *p);
+int it_strv_load(json_t *arr, struct it_strv *out);
+void it_strv_free(struct it_strv *s);
+
+/* Text has no NUL byte in its first KiB. */
+int it_text_looks(const uint8_t *d, size_t n);
+/* The next logical line of [*p, end) (backslash-newline joined, cut at 4 KiB) into out;
+ * *no counts physical lines, *first gets the logical line's first (1-based). Returns 1,
+ * 0 at the end of the text, -1 out of memory. */
+int it_text_next_line(const char **p, const char *end, unsigned *no, struct it_buf *out,
+                      unsigned *first);
+/* A one-line excerpt of a line (trimmed, at most 160 bytes, non-printables as '?');
+ * malloc'd, NULL on out of memory. */
+char *it_text_excerpt(const char *line);
+
+static inline const char *it_path_base(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+static inline int it_has_prefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+static inline int it_has_suffix(const char *s, const char *x)
+{
+	size_t n = strlen(s), m = strlen(x);
+	return n >= m && strcmp(s + n - m, x) == 0;
+}
+
+/* The CPE 2.3 formatted string for a "[part:]vendor:product" spec, a version and an
+ * update (may be NULL), owned by the context: NULL with err clear for a malformed spec,
+ * with err set on out of memory. And PURL percent-encoding of s appended to b. Both in
+ * inventory.c. */
+const char *it_inventory_cpe(struct it_inspect *in, const char *spec, const char *version,
+                             const char *update, struct it_error *err);
+int it_inventory_purl_put(struct it_buf *b, const char *s);
 
 /* Called by it_inspect_finish after every inspector's finish: merges the
  * inventory (package databases win over signatures), defined in inventory.c. */

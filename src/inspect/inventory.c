@@ -13,11 +13,6 @@
 
 #include "inspect/inspector.h"
 
-/* Shared with inventory_pkgdb.c and inventory_signatures.c (no header of their own). */
-const char *it_inventory_cpe(struct it_inspect *in, const char *spec, const char *version,
-                             const char *update, struct it_error *err);
-int it_inventory_purl_put(struct it_buf *b, const char *s);
-
 #define SIG_DIR      "signatures/"
 #define MAX_EVIDENCE 64u /* evidence entries kept on one component after merging */
 

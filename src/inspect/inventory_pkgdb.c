@@ -16,11 +16,6 @@
 
 #include "inspect/inspector.h"
 
-/* Shared with inventory.c (no header of their own). */
-const char *it_inventory_cpe(struct it_inspect *in, const char *spec, const char *version,
-                             const char *update, struct it_error *err);
-int it_inventory_purl_put(struct it_buf *b, const char *s);
-
 #define CPE_MAP        "signatures/cpe-map.json"
 #define MAX_DB_BYTES   ((size_t)256 << 20) /* one database file */
 #define MAX_META_BYTES ((size_t)1 << 20)   /* os-release, a .list or .control file */
@@ -90,38 +85,13 @@ struct slice {
 	size_t n;
 };
 
-static int nomem(struct it_error *err)
-{
-	return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
-}
-
-static int grow(void *vp, size_t *cap, size_t n, size_t sz)
-{
-	void **v = vp;
-	if (n < *cap)
-		return 0;
-	size_t c = *cap ? *cap * 2 : 16;
-	void *p = realloc(*v, c * sz);
-	if (!p)
-		return -1;
-	*v = p;
-	*cap = c;
-	return 0;
-}
-
 /* --- the CPE map ---------------------------------------------------------- */
 
 static int map_load(struct it_inspect *in, struct state *st, struct it_error *err)
 {
-	struct it_buf b = IT_BUF_INIT;
-	if (it_data_read(it_inspect_opts(in)->data, CPE_MAP, &b, err) < 0)
+	json_t *root;
+	if (it_data_load_json(it_inspect_opts(in)->data, CPE_MAP, &root, err) < 0)
 		return -1;
-	json_error_t je;
-	json_t *root = json_loadb((const char *)b.data, b.len, 0, &je);
-	it_buf_free(&b);
-	if (!root)
-		return it_error_set_line(err, IT_ERR_INPUT, CPE_MAP, (unsigned long)je.line,
-		                         (unsigned long)je.column, "%s", je.text);
 	json_t *pk = json_object_get(root, "packages");
 	int rc = 0;
 	if (!json_is_object(pk))
@@ -129,7 +99,7 @@ static int map_load(struct it_inspect *in, struct state *st, struct it_error *er
 		                  "expected an object with a \"packages\" object");
 	st->map = calloc(json_object_size(pk) + 1, sizeof(*st->map));
 	if (rc == 0 && !st->map)
-		rc = nomem(err);
+		rc = it_error_nomem(err);
 	const char *key;
 	json_t *v;
 	json_object_foreach(pk, key, v)
@@ -149,7 +119,7 @@ static int map_load(struct it_inspect *in, struct state *st, struct it_error *er
 		}
 		if (!(m->pattern = strdup(key)) || (cpe && !(m->cpe = strdup(cpe))) ||
 		    (type && !(m->type = strdup(type)))) {
-			rc = nomem(err);
+			rc = it_error_nomem(err);
 			break;
 		}
 		if (split) {
@@ -208,10 +178,10 @@ static int create(struct it_inspect *in, void **out, struct it_error *err)
 {
 	struct state *st = calloc(1, sizeof(*st));
 	if (!st)
-		return nomem(err);
+		return it_error_nomem(err);
 	if (map_load(in, st, err) < 0 || !(st->md = pcre2_match_data_create(4, NULL))) {
 		if (!err->code)
-			nomem(err);
+			it_error_nomem(err);
 		destroy(st);
 		return -1;
 	}
@@ -407,8 +377,8 @@ static struct pkg *pkg_new(struct state *st, struct it_error *err)
 {
 	if (st->n_pkgs >= MAX_PKGS)
 		return NULL;
-	if (grow(&st->pkgs, &st->cap_pkgs, st->n_pkgs, sizeof(*st->pkgs)) < 0) {
-		nomem(err);
+	if (it_array_grow(&st->pkgs, &st->cap_pkgs, st->n_pkgs, sizeof(*st->pkgs)) < 0) {
+		it_error_nomem(err);
 		return NULL;
 	}
 	struct pkg *p = &st->pkgs[st->n_pkgs];
@@ -599,7 +569,7 @@ static int add_db(struct it_inspect *in, struct state *st, const struct it_entry
 {
 	struct db *v = realloc(st->dbs, (st->n_dbs + 1) * sizeof(*v));
 	if (!v)
-		return nomem(err);
+		return it_error_nomem(err);
 	st->dbs = v;
 	struct db *d = &v[st->n_dbs++];
 	memset(d, 0, sizeof(*d));
@@ -660,7 +630,7 @@ static int add_os(struct it_inspect *in, struct state *st, const struct it_entry
 			return 0;
 	struct osinfo *v = realloc(st->os, (st->n_os + 1) * sizeof(*v));
 	if (!v)
-		return nomem(err);
+		return it_error_nomem(err);
 	st->os = v;
 	struct osinfo *o = &v[st->n_os];
 	char idl[65];
@@ -724,7 +694,7 @@ static int add_info(struct it_inspect *in, struct state *st, const struct it_ent
 		return err->code ? -1 : 0;
 	struct infofile *v = realloc(st->info, (st->n_info + 1) * sizeof(*v));
 	if (!v)
-		return nomem(err);
+		return it_error_nomem(err);
 	st->info = v;
 	struct infofile *f = &v[st->n_info];
 	f->control = control;
@@ -767,7 +737,7 @@ static int entry(struct it_inspect *in, void *vs, const struct it_entry *e, stru
 	struct state *st = vs;
 	if (e->type == IT_ENTRY_FILE || e->type == IT_ENTRY_SYMLINK)
 		if (seen_add(st, path_hash(e->chain, e->path)) < 0)
-			return nomem(err);
+			return it_error_nomem(err);
 	if (e->type != IT_ENTRY_FILE)
 		return 0;
 	const char *root;
@@ -1086,8 +1056,8 @@ static int index_provides(struct index *ix, const struct state *st, const struct
 			if (w > item)
 				w = item;
 			if (w) {
-				if (grow(&ix->prov, &ix->cap_prov, ix->n_prov, sizeof(*ix->prov)) <
-				    0)
+				if (it_array_grow(&ix->prov, &ix->cap_prov, ix->n_prov,
+				                  sizeof(*ix->prov)) < 0)
 					return -1;
 				struct provided pv = {s, w, p};
 				ix->prov[ix->n_prov++] = pv;
@@ -1191,7 +1161,7 @@ static int file_evidence(struct it_inspect *in, const struct state *st, const st
 			continue;
 		it_buf_truncate(&full, 0);
 		if (it_buf_puts(&full, d->root) < 0 || it_buf_append(&full, l.p, l.n) < 0) {
-			rc = nomem(err);
+			rc = it_error_nomem(err);
 			break;
 		}
 		if (!seen_has(st, path_hash(d->chain, it_buf_str(&full))))
@@ -1237,7 +1207,7 @@ static const char *purl_of(struct it_inspect *in, const struct db *d, const stru
 		             : 0;
 	const char *out = rc < 0 ? NULL : it_inspect_strdup(in, it_buf_str(&b), err);
 	if (rc < 0)
-		nomem(err);
+		it_error_nomem(err);
 	it_buf_free(&b);
 	return out;
 }
@@ -1258,7 +1228,7 @@ static int set_cpe(struct it_inspect *in, struct state *st, struct it_component 
 		if (!v || !u) {
 			free(v);
 			free(u);
-			return nomem(err);
+			return it_error_nomem(err);
 		}
 		version = v;
 		update = u;
@@ -1319,7 +1289,7 @@ static int make_component(struct it_inspect *in, struct state *st, const struct 
 	}
 	char *up = upstream_of(d->kind, p->version);
 	if (!up)
-		return nomem(err);
+		return it_error_nomem(err);
 	c->upstream = it_inspect_strdup(in, up, err);
 	free(up);
 	/* Two packages of one name (libc6:amd64 and libc6:i386): the later one is named
@@ -1426,7 +1396,7 @@ static int finish(struct it_inspect *in, void *vs, struct it_error *err)
 		struct index ix = {name_index(st, d), NULL, 0, 0};
 		int rc = err->code ? -1 : 0;
 		if (rc == 0 && (!ix.byname || index_provides(&ix, st, d) < 0))
-			rc = nomem(err);
+			rc = it_error_nomem(err);
 		for (size_t k = 0; rc == 0 && k < d->n; k++)
 			rc = make_component(in, st, d, &o, &st->pkgs[d->first + k], err);
 		for (size_t k = 0; rc == 0 && k < d->n; k++)

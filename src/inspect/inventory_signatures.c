@@ -16,11 +16,6 @@
 
 #include "inspect/inspector.h"
 
-/* Shared with inventory.c (no header of their own). */
-const char *it_inventory_cpe(struct it_inspect *in, const char *spec, const char *version,
-                             const char *update, struct it_error *err);
-int it_inventory_purl_put(struct it_buf *b, const char *s);
-
 #define SIG_DIR       "signatures/"
 #define DEFAULTS_FILE "signatures/defaults.json"
 #define CPE_MAP_FILE  "signatures/cpe-map.json"
@@ -105,11 +100,6 @@ struct defaults {
 	unsigned confidence, max_evidence;
 };
 
-static int nomem(struct it_error *err)
-{
-	return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
-}
-
 /* --- loading signature files ------------------------------------------------ */
 
 struct loader {
@@ -151,7 +141,7 @@ static int opt_str(struct loader *l, json_t *o, const char *key, char **out)
 		return 0;
 	if (!json_is_string(v))
 		return bad(l, key, "expected a string");
-	return (*out = strdup(json_string_value(v))) ? 0 : nomem(l->err);
+	return (*out = strdup(json_string_value(v))) ? 0 : it_error_nomem(l->err);
 }
 
 static int opt_re(struct loader *l, json_t *o, const char *key, pcre2_code **out)
@@ -172,7 +162,7 @@ static int re_list(struct loader *l, json_t *arr, const char *key, pcre2_code **
 		return bad(l, key, "expected an array of regular expressions");
 	*out = calloc(json_array_size(arr) + 1, sizeof(**out));
 	if (!*out)
-		return nomem(l->err);
+		return it_error_nomem(l->err);
 	for (size_t i = 0; i < json_array_size(arr); i++) {
 		const char *re = json_string_value(json_array_get(arr, i));
 		if (!re)
@@ -198,13 +188,13 @@ static int add_anchor(struct loader *l, json_t *a, size_t sig)
 		return bad(l, "anchor", "expected a literal of at least 4 bytes");
 	struct anchor *v = realloc(st->anchors, (st->n_anchors + 1) * sizeof(*v));
 	if (!v)
-		return nomem(l->err);
+		return it_error_nomem(l->err);
 	st->anchors = v;
 	struct anchor *an = &v[st->n_anchors];
 	an->len = json_string_length(a);
 	uint8_t *lit = malloc(an->len);
 	if (!lit)
-		return nomem(l->err);
+		return it_error_nomem(l->err);
 	memcpy(lit, json_string_value(a), an->len);
 	memcpy(&an->key, lit, 4);
 	an->lit = lit;
@@ -222,7 +212,7 @@ static int load_sig(struct loader *l, json_t *o)
 		return bad(l, "", "expected an object");
 	struct sig *v = realloc(st->sigs, (st->n_sigs + 1) * sizeof(*v));
 	if (!v)
-		return nomem(l->err);
+		return it_error_nomem(l->err);
 	st->sigs = v;
 	struct sig *s = &v[st->n_sigs++];
 	memset(s, 0, sizeof(*s));
@@ -270,33 +260,34 @@ static int load_sig(struct loader *l, json_t *o)
 	s->requires = calloc(json_array_size(req) + 1, sizeof(char *));
 	s->requires_len = calloc(json_array_size(req) + 1, sizeof(size_t));
 	if (!s->requires || !s->requires_len)
-		return nomem(l->err);
+		return it_error_nomem(l->err);
 	for (size_t i = 0; i < json_array_size(req); i++) {
 		json_t *r = json_array_get(req, i);
 		if (!json_is_string(r) || !json_string_length(r))
 			return bad(l, "requires", "expected an array of non-empty literals");
 		s->requires_len[i] = json_string_length(r);
 		if (!(s->requires[i] = malloc(s->requires_len[i])))
-			return nomem(l->err);
+			return it_error_nomem(l->err);
 		memcpy(s->requires[i], json_string_value(r), s -> requires_len[i]);
 		s->n_requires++;
 	}
 	json_t *un = json_object_get(o, "unless_needed");
 	s->unless_needed = calloc(json_array_size(un) + 1, sizeof(char *));
 	if (!s->unless_needed)
-		return nomem(l->err);
+		return it_error_nomem(l->err);
 	for (size_t i = 0; i < json_array_size(un); i++) {
 		const char *g = json_string_value(json_array_get(un, i));
 		if (!g)
 			return bad(l, "unless_needed", "expected an array of library name globs");
 		if (!(s->unless_needed[s->n_unless++] = strdup(g)))
-			return nomem(l->err);
+			return it_error_nomem(l->err);
 	}
 	json_t *a = json_object_get(o, "anchor");
 	if (s->filename)
-		return json_is_string(a)
-		               ? ((s->fanchor = strdup(json_string_value(a))) ? 0 : nomem(l->err))
-		               : 0;
+		return json_is_string(a) ? ((s->fanchor = strdup(json_string_value(a)))
+		                                    ? 0
+		                                    : it_error_nomem(l->err))
+		                         : 0;
 	if (json_is_array(a)) {
 		for (size_t i = 0; i < json_array_size(a); i++)
 			if (add_anchor(l, json_array_get(a, i), st->n_sigs - 1) < 0)
@@ -311,15 +302,9 @@ static int load_file(void *user, const char *name)
 	struct loader *l = user;
 	if (strcmp(name, DEFAULTS_FILE) == 0 || strcmp(name, CPE_MAP_FILE) == 0)
 		return 0;
-	struct it_buf b = IT_BUF_INIT;
-	if (it_data_read(it_inspect_opts(l->in)->data, name, &b, l->err) < 0)
+	json_t *root;
+	if (it_data_load_json(it_inspect_opts(l->in)->data, name, &root, l->err) < 0)
 		return -1;
-	json_error_t je;
-	json_t *root = json_loadb((const char *)b.data, b.len, JSON_ALLOW_NUL, &je);
-	it_buf_free(&b);
-	if (!root)
-		return it_error_set_line(l->err, IT_ERR_INPUT, name, (unsigned long)je.line,
-		                         (unsigned long)je.column, "%s", je.text);
 	json_t *arr = json_object_get(root, "signatures");
 	int rc = 0;
 	l->file = name;
@@ -336,16 +321,8 @@ static int load_file(void *user, const char *name)
 
 static int load_defaults(struct loader *l, json_t **root)
 {
-	struct it_buf b = IT_BUF_INIT;
-	if (it_data_read(it_inspect_opts(l->in)->data, DEFAULTS_FILE, &b, l->err) < 0)
+	if (it_data_load_json(it_inspect_opts(l->in)->data, DEFAULTS_FILE, root, l->err) < 0)
 		return -1;
-	json_error_t je;
-	*root = json_loadb((const char *)b.data, b.len, 0, &je);
-	it_buf_free(&b);
-	if (!*root)
-		return it_error_set_line(l->err, IT_ERR_INPUT, DEFAULTS_FILE,
-		                         (unsigned long)je.line, (unsigned long)je.column, "%s",
-		                         je.text);
 	json_t *d = json_object_get(*root, "defaults");
 	json_t *w = json_object_get(d, "window");
 	l->def.not = json_object_get(d, "not");
@@ -455,7 +432,7 @@ static int create(struct it_inspect *in, void **out, struct it_error *err)
 {
 	struct state *st = calloc(1, sizeof(*st));
 	if (!st)
-		return nomem(err);
+		return it_error_nomem(err);
 	struct loader l = {.in = in, .st = st, .err = err};
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		free(st);
@@ -479,7 +456,7 @@ static int create(struct it_inspect *in, void **out, struct it_error *err)
 		st->hits = calloc(MAX_FILE_HITS, sizeof(*st->hits));
 		if (!st->md || !st->md2 || !st->mctx || !st->jstack || !st->attempts ||
 		    !st->path_ok || !st->req_ok || !st->hits)
-			rc = nomem(err);
+			rc = it_error_nomem(err);
 	}
 	if (rc < 0) {
 		destroy(st);
@@ -812,7 +789,7 @@ static const char *purl_of(struct it_inspect *in, const struct sig *s, const str
 		rc = it_buf_putc(&b, '@') < 0 || it_inventory_purl_put(&b, h->version) < 0 ? -1 : 0;
 	const char *out = rc < 0 ? NULL : it_inspect_strdup(in, it_buf_str(&b), err);
 	if (rc < 0)
-		nomem(err);
+		it_error_nomem(err);
 	it_buf_free(&b);
 	return out;
 }
@@ -836,7 +813,7 @@ static struct comp_ref *comp_for(struct it_inspect *in, struct state *st, const 
 		size_t cap = st->cap_comps ? st->cap_comps * 2 : 16;
 		struct comp_ref *v = realloc(st->comps, cap * sizeof(*v));
 		if (!v) {
-			nomem(err);
+			it_error_nomem(err);
 			return NULL;
 		}
 		st->comps = v;
@@ -844,7 +821,7 @@ static struct comp_ref *comp_for(struct it_inspect *in, struct state *st, const 
 	}
 	unsigned *n_ev = calloc(st->n_sigs, sizeof(*n_ev));
 	if (!n_ev) {
-		nomem(err);
+		it_error_nomem(err);
 		return NULL;
 	}
 	struct it_component *c = it_inspect_component_new(in, err);
@@ -904,12 +881,6 @@ static int flush_hits(struct it_inspect *in, struct state *st, const struct it_e
 
 /* --- which entries are looked at --------------------------------------------------- */
 
-static int has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 /*
  * Binaries only: payloads (kernels, boot loaders), executables, and files named like
  * shared objects, kernel modules or images. Data files (web pages, images, configs) are
@@ -929,7 +900,7 @@ static int worth_reading(const struct it_entry *e)
 	static const char *const suffixes[] = {".so", ".ko", ".bin", ".img", ".elf",
 	                                       ".fw", ".a",  ".rom", ".itb", ".ubi"};
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
-		if (has_suffix(base, suffixes[i]))
+		if (it_has_suffix(base, suffixes[i]))
 			return 1;
 	return strstr(base, ".so.") || strncmp(base, "vmlinu", 6) == 0 || strstr(base, "Image") ||
 	       strncmp(base, "u-boot", 6) == 0;

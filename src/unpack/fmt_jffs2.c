@@ -175,19 +175,6 @@ static void problem(struct jffs2 *fs, size_t off, const char *fmt, ...)
 
 /* ---- scanning the nodes ---- */
 
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-	if (n < *cap)
-		return 0;
-	size_t nc = *cap ? *cap * 2 : 256;
-	void *q = realloc(*arr, nc * elem);
-	if (!q)
-		return -1;
-	*arr = q;
-	*cap = nc;
-	return 0;
-}
-
 static int parse_dirent(struct jffs2 *fs, size_t off, uint32_t totlen)
 {
 	struct it_cursor c = it_cursor_make(fs->p + off + HDR_LEN, totlen - HDR_LEN);
@@ -223,7 +210,7 @@ static int parse_dirent(struct jffs2 *fs, size_t off, uint32_t totlen)
 		problem(fs, off, "directory entry node at 0x%zx has parent inode 0 (skipped)", off);
 		return 0;
 	}
-	if (grow((void **)&fs->dents, &fs->dents_cap, fs->ndents, sizeof d) < 0)
+	if (it_array_grow((void **)&fs->dents, &fs->dents_cap, fs->ndents, sizeof d) < 0)
 		return -1;
 	fs->dents[fs->ndents++] = d;
 	return 0;
@@ -275,7 +262,7 @@ static int parse_inode(struct jffs2 *fs, size_t off, uint32_t totlen)
 		return 0;
 	}
 	n.data_off = (size_t)(data - fs->p);
-	if (grow((void **)&fs->nodes, &fs->nodes_cap, fs->nnodes, sizeof n) < 0)
+	if (it_array_grow((void **)&fs->nodes, &fs->nodes_cap, fs->nnodes, sizeof n) < 0)
 		return -1;
 	fs->nodes[fs->nnodes++] = n;
 	return 0;

@@ -193,11 +193,6 @@ static int node_at(struct ubifs *fs, uint32_t lnum, uint32_t offs, uint32_t len,
 	return 0;
 }
 
-static int nomem(struct it_error *err)
-{
-	return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
-}
-
 /* The superblock: geometry and format. */
 static int read_sb(struct ubifs *fs, struct it_error *err)
 {
@@ -305,7 +300,7 @@ static int add_leaf(struct ubifs *fs, const struct leaf *l, struct it_error *err
 		size_t cap = fs->cap ? fs->cap * 2 : 256;
 		struct leaf *n = realloc(fs->leaves, cap * sizeof *n);
 		if (!n)
-			return nomem(err);
+			return it_error_nomem(err);
 		fs->leaves = n;
 		fs->cap = cap;
 	}
@@ -332,7 +327,7 @@ static int walk_index(struct ubifs *fs, const struct master *m, struct it_error 
 	size_t depth = 1, cap = 64;
 	int r = 0;
 	if (!stack)
-		return nomem(err);
+		return it_error_nomem(err);
 	stack[0] = (struct idx_ref){m->root_lnum, m->root_offs, m->root_len, UINT32_MAX};
 	while (depth > 0 && r == 0) {
 		struct idx_ref ref = stack[--depth];
@@ -396,7 +391,7 @@ static int walk_index(struct ubifs *fs, const struct master *m, struct it_error 
 				if (depth == cap) {
 					struct idx_ref *n = realloc(stack, sizeof *n * cap * 2);
 					if (!n) {
-						r = nomem(err);
+						r = it_error_nomem(err);
 						break;
 					}
 					stack = n;
@@ -487,7 +482,7 @@ static int replay_bud(struct ubifs *fs, const struct bud *b, int dirty, struct i
 				size_t cap = fs->truns_cap ? fs->truns_cap * 2 : 16;
 				struct trun *n = realloc(fs->truns, cap * sizeof *n);
 				if (!n)
-					return nomem(err);
+					return it_error_nomem(err);
 				fs->truns = n;
 				fs->truns_cap = cap;
 			}
@@ -547,7 +542,7 @@ static int replay_journal(struct ubifs *fs, const struct master *m, struct it_er
 	if (!buds || !referenced) {
 		free(buds);
 		free(referenced);
-		return nomem(err);
+		return it_error_nomem(err);
 	}
 	for (uint32_t k = 0; k < fs->log_lebs && !why; k++) {
 		uint32_t offs = 0, len;
@@ -814,7 +809,7 @@ static int file_load(void *ctx, const struct it_entry *e, struct it_buf *out, si
 		if (take > e->size - off)
 			take = (size_t)(e->size - off);
 		if (it_buf_append(out, block + in_block, take) < 0)
-			return nomem(err);
+			return it_error_nomem(err);
 	}
 	return 0;
 }
@@ -877,7 +872,7 @@ static int emit_inode(struct ubifs *fs, size_t i, unsigned depth, struct it_erro
 			return it_job_entry(fs->job, &e, NULL, NULL, err);
 		}
 		if (nlink > 1 && !(st->first_path = strdup(it_buf_str(&fs->path))))
-			return nomem(err);
+			return it_error_nomem(err);
 		e.type = IT_ENTRY_FILE;
 		e.size = it_load_u64le(n + 48);
 		return it_job_entry(fs->job, &e, NULL, &reader, err);
@@ -885,7 +880,7 @@ static int emit_inode(struct ubifs *fs, size_t i, unsigned depth, struct it_erro
 		e.type = IT_ENTRY_SYMLINK;
 		it_buf_truncate(&fs->target, 0);
 		if (it_buf_append(&fs->target, n + INO_NODE_SZ, data_len) < 0)
-			return nomem(err);
+			return it_error_nomem(err);
 		e.link_target = it_buf_str(&fs->target);
 		return it_job_entry(fs->job, &e, NULL, NULL, err);
 	case S_IFCHR:
@@ -946,7 +941,7 @@ static int emit_dir(struct ubifs *fs, uint32_t dir, unsigned depth, struct it_er
 		size_t mark = fs->path.len;
 		if ((mark && it_buf_putc(&fs->path, '/') < 0) ||
 		    it_buf_append(&fs->path, name, nlen) < 0)
-			return nomem(err);
+			return it_error_nomem(err);
 		int r = emit_inode(fs, ino, depth, err);
 		it_buf_truncate(&fs->path, mark);
 		if (r < 0)
@@ -1015,7 +1010,7 @@ static int ubifs_unpack(struct it_job *job, const uint8_t *p, size_t avail, size
 	fs.ino_end = lower_bound(&fs, DATA_NODE, 0, 0);
 	fs.state = calloc(fs.ino_end - fs.ino_first + 1, sizeof *fs.state);
 	if (!fs.state) {
-		nomem(err);
+		it_error_nomem(err);
 		goto out;
 	}
 	if (fs.bad)

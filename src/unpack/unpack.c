@@ -95,11 +95,6 @@ const char *it_entry_type_name(enum it_entry_type t)
 	return "?";
 }
 
-static int nomem(struct it_error *err)
-{
-	return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
-}
-
 /* Errors that end the whole run rather than one container. */
 static int is_fatal(enum it_errcode code)
 {
@@ -281,7 +276,7 @@ static int entry_nested(struct it_job *job, const struct it_entry *e, struct it_
 		goto unreadable;
 	struct it_buf chain = IT_BUF_INIT;
 	if (it_buf_printf(&chain, "%s!/%s", e->chain, e->path) < 0)
-		return nomem(err);
+		return it_error_nomem(err);
 	int r = blob_unpack(run, it_buf_str(&chain), job->depth, data, len, IT_BLOB_HEAD, 0, err);
 	it_buf_free(&chain);
 	return r;
@@ -377,7 +372,7 @@ static int open_container(struct run *run, const struct it_format *f, const char
 	else
 		r = it_buf_printf(&job.chain, "%s:%s", parent, f->name);
 	if (r < 0)
-		return nomem(err);
+		return it_error_nomem(err);
 	if (job.depth > l->max_depth) {
 		r = it_error_set(err, IT_ERR_LIMIT, it_job_chain(&job), IT_NO_OFFSET,
 		                 "containers nested more than %u deep (--max-depth)", l->max_depth);
@@ -506,7 +501,7 @@ static int emit_payload(struct run *run, const char *chain, unsigned depth, cons
 	struct it_entry e;
 	memset(&e, 0, sizeof e);
 	if (it_buf_puts(&job.chain, chain) < 0)
-		return nomem(err);
+		return it_error_nomem(err);
 	struct it_entry_src src = {data, NULL, IT_BUF_INIT, 1, run};
 	e.path = "";
 	e.chain = it_job_chain(&job);
@@ -555,7 +550,7 @@ int it_job_blob(struct it_job *job, const char *label, const uint8_t *data, size
 	(void)offset;
 	if (it_buf_puts(&chain, it_job_chain(job)) < 0 ||
 	    (label && it_buf_printf(&chain, "/%s", label) < 0))
-		return nomem(err);
+		return it_error_nomem(err);
 	int r = blob_unpack(job->run, it_buf_str(&chain), job->depth, data, len, search, 0, err);
 	it_buf_free(&chain);
 	return r;
@@ -573,7 +568,7 @@ static int run_init(struct run *run, const struct it_unpack_options *opt,
 	run->top_len = len;
 	build_candidates(run);
 	if (!run->cands)
-		return nomem(err);
+		return it_error_nomem(err);
 	return 0;
 }
 

@@ -99,3 +99,22 @@ void it_buf_free(struct it_buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
+
+int it_array_grow(void *arrp, size_t *cap, size_t n, size_t elem)
+{
+	void **arr = arrp;
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? *cap : 16;
+	while (c <= n) {
+		if (c > SIZE_MAX / 2 / elem)
+			return -1;
+		c *= 2;
+	}
+	void *q = realloc(*arr, c * elem);
+	if (!q)
+		return -1;
+	*arr = q;
+	*cap = c;
+	return 0;
+}

@@ -41,6 +41,11 @@ int it_error_set(struct it_error *err, enum it_errcode code, const char *where, 
 	return -1;
 }
 
+int it_error_nomem(struct it_error *err)
+{
+	return it_error_set(err, IT_ERR_NOMEM, NULL, IT_NO_OFFSET, "out of memory");
+}
+
 int it_error_set_line(struct it_error *err, enum it_errcode code, const char *where,
                       unsigned long line, unsigned long column, const char *fmt, ...)
 {
