@@ -76,6 +76,8 @@ fuzz: fuzz-build
 bench: build
 	@scripts/deps.sh bench
 	bench/bench-unpack.sh $(BUILD)/iotrust
+	bench/bench-signatures.sh $(BUILD)/iotrust
+	bench/bench-elf.sh $(BUILD)/iotrust
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
