@@ -1205,6 +1205,12 @@ static const char *purl_of(struct it_inspect *in, const struct db *d, const stru
 		                     it_inventory_purl_put(&b, o->distro) < 0
 		             ? -1
 		             : 0;
+	/* The source package (as syft writes it): distribution advisories name it. */
+	if (rc == 0 && p->srcname && strcmp(p->srcname, name) != 0)
+		rc = it_buf_printf(&b, "%supstream=", o->distro || p->arch ? "&" : "?") < 0 ||
+		                     it_inventory_purl_put(&b, p->srcname) < 0
+		             ? -1
+		             : 0;
 	const char *out = rc < 0 ? NULL : it_inspect_strdup(in, it_buf_str(&b), err);
 	if (rc < 0)
 		it_error_nomem(err);

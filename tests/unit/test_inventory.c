@@ -310,17 +310,20 @@ static void test_dpkg(void **state)
 	assert_true(depends_on(c, "libc6") && depends_on(c, "libssl3") && depends_on(c, "zlib1g"));
 	assert_string_equal(c->cpe, "cpe:2.3:a:haxx:curl:7.88.1:*:*:*:*:*:*:*");
 
-	/* epoch and .dfsg go; ':' stays in the PURL, '+' is %2B */
+	/* epoch and .dfsg go; ':' stays in the PURL, '+' is %2B; the source package is the
+	 * upstream qualifier when its name differs */
 	c = must(&t, "zlib1g", "1:1.2.13.dfsg-1");
 	assert_string_equal(c->upstream, "1.2.13");
 	assert_string_equal(c->cpe, "cpe:2.3:a:zlib:zlib:1.2.13:*:*:*:*:*:*:*");
 	assert_string_equal(c->purl,
-	                    "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12");
+	                    "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12&"
+	                    "upstream=zlib");
 	assert_string_equal(c->type, "library");
 	c = must(&t, "zlib1g:i386", NULL);
 	assert_string_equal(c->arch, "i386");
-	assert_string_equal(c->purl,
-	                    "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=i386&distro=debian-12");
+	assert_string_equal(
+	        c->purl,
+	        "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=i386&distro=debian-12&upstream=zlib");
 
 	/* CPE through the source package (glibc); ~deb12u2 is a Debian revision */
 	c = must(&t, "libc6", NULL);
