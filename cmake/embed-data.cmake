@@ -1,7 +1,8 @@
 # Turns the files under data/ into one C source (builtin_data.c) so the library
 # carries its catalogue, signatures and lists; run by CMake at build time:
 #   cmake -DDATA_DIR=... -DOUT=... -P embed-data.cmake
-file(GLOB_RECURSE files RELATIVE ${DATA_DIR} ${DATA_DIR}/*.json ${DATA_DIR}/*.txt)
+file(GLOB_RECURSE files RELATIVE ${DATA_DIR} ${DATA_DIR}/*.json ${DATA_DIR}/*.txt
+  ${DATA_DIR}/*.json.gz)
 list(SORT files)
 set(body "/* Generated from data/ by cmake/embed-data.cmake: do not edit. */\n")
 string(APPEND body "#include <stddef.h>\n#include \"util/builtin_data.h\"\n")

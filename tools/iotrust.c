@@ -11,6 +11,7 @@ static const struct cli_command commands[] = {
         {"scan", "unpack a firmware image, inventory it (SBOM) and run the checks", cmd_scan},
         {"checks", "list the checks scan runs and the provisions they give evidence for",
          cmd_checks},
+        {"db", "the local vulnerability store: import feeds, match, show, stats", cmd_db},
 };
 
 static void usage(FILE *f)

@@ -12,6 +12,7 @@
 #include "iotrust/data.h"
 #include "iotrust/error.h"
 #include "iotrust/inspect.h"
+#include "iotrust/store.h"
 #include "iotrust/unpack.h"
 
 struct it_scan_options {
@@ -28,6 +29,8 @@ struct it_scan_options {
 	void *user;
 	const volatile int *cancel; /* set to nonzero from elsewhere to stop */
 	time_t now;                 /* the scan's time (0: time(NULL)); for reproducible output */
+	struct it_store *store;     /* optional: match the components against it */
+	const char *vex;            /* optional: the maker's VEX file applied to the matches */
 };
 void it_scan_options_default(struct it_scan_options *o);
 
@@ -41,6 +44,9 @@ struct it_scan_result {
 	struct it_inspect *inspect; /* NULL when options.inspect was 0 */
 	char **diagnostics;         /* formatted unpack diagnostics */
 	size_t n_diagnostics;
+	/* With options.store: one object per (component, vulnerability) as
+	 * src/vulndb/match.h describes, plus "component_index"; else NULL. */
+	json_t *vulnerabilities;
 };
 
 /* Scan the image at path. On success or when only problems were met (malformed
@@ -53,6 +59,11 @@ void it_scan_result_free(struct it_scan_result *r);
 
 /* The canonical result (docs/schema/scan-result.schema.json). NULL on out of memory. */
 json_t *it_scan_result_json(const struct it_scan_result *r, struct it_error *err);
+
+/* Match the result's components against a store and apply a VEX file (may be NULL);
+ * it_scan does this when given a store. */
+int it_scan_match(struct it_scan_result *r, struct it_store *s, const char *vex,
+                  struct it_error *err);
 
 /* Number of findings at or above a severity. */
 size_t it_scan_count_at_least(const struct it_scan_result *r, enum it_severity s);

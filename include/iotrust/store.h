@@ -30,8 +30,8 @@ struct it_store_row {
 	int start_incl;
 	const char *end; /* range end or NULL (unbounded); end_incl says <= or < */
 	int end_incl;
-	const char *status; /* "affected", "fixed", "not_affected", "under_investigation" */
-	const char *fixed;  /* the first fixed version where the source says it, or NULL */
+	const char *status;   /* "affected", "fixed", "not_affected", "under_investigation" */
+	const char *fixed;    /* the first fixed version where the source says it, or NULL */
 	const char *platform; /* cpe rows of AND configurations: the other (non-vulnerable)
 	                       * CPEs the configuration requires, joined by ' ', or NULL */
 	int negate;           /* the configuration negates this match (rare in NVD) */
@@ -82,13 +82,18 @@ typedef int (*it_store_row_fn)(void *user, const char *vuln_id, const struct it_
  * $XDG_DATA_HOME/iotrust/iotrust.db (~/.local/share/iotrust/iotrust.db), creating the
  * file and its directory and applying migrations. *created is set to 1 when the
  * database was new (callers seed it), may be NULL. "postgresql://..." is reserved. */
-int it_store_open(struct it_store **out, const char *location, int *created,
-                  struct it_error *err);
+int it_store_open(struct it_store **out, const char *location, int *created, struct it_error *err);
 void it_store_close(struct it_store *s);
 /* Where the store is (a path for SQLite), for messages. */
 const char *it_store_location(const struct it_store *s);
 
+/* A write transaction (a batch of puts); it_store_commit or it_store_rollback ends it. A
+ * put failing inside one may leave part of that record written: roll the batch back. */
 int it_store_begin(struct it_store *s, struct it_error *err);
+/* A read transaction: the queries up to it_store_commit (or it_store_rollback) all see
+ * one snapshot and share one lock, which makes a series of queries (one scan's matches)
+ * several times faster. Writes are refused until it ends. */
+int it_store_begin_read(struct it_store *s, struct it_error *err);
 int it_store_commit(struct it_store *s, struct it_error *err);
 void it_store_rollback(struct it_store *s);
 
@@ -102,11 +107,9 @@ int it_store_rows(struct it_store *s, const char *kind, const char *ns, const ch
                   it_store_row_fn fn, void *user, struct it_error *err);
 /* The record's JSON appended to out: 1 found, 0 not found, -1 error. Looks the id up
  * as a record id first, then as an alias. */
-int it_store_get_vuln(struct it_store *s, const char *id, struct it_buf *out,
-                      struct it_error *err);
+int it_store_get_vuln(struct it_store *s, const char *id, struct it_buf *out, struct it_error *err);
 /* The KEV entry as JSON ({"cve":..,"date_added":..,...}): 1 found, 0 not, -1 error. */
-int it_store_get_kev(struct it_store *s, const char *cve, struct it_buf *out,
-                     struct it_error *err);
+int it_store_get_kev(struct it_store *s, const char *cve, struct it_buf *out, struct it_error *err);
 /* Record ids that have alias (e.g. every OSV/CSAF record aliasing a CVE), one callback
  * each: fn(user, id). */
 int it_store_ids_with_alias(struct it_store *s, const char *alias,
@@ -121,8 +124,7 @@ int it_store_feed_put(struct it_store *s, const char *url, const char *etag,
 /* Free-form metadata (e.g. "snapshot" = the bundled snapshot's version). */
 int it_store_meta_get(struct it_store *s, const char *key, struct it_buf *out,
                       struct it_error *err);
-int it_store_meta_put(struct it_store *s, const char *key, const char *value,
-                      struct it_error *err);
+int it_store_meta_put(struct it_store *s, const char *key, const char *value, struct it_error *err);
 
 int it_store_stats(struct it_store *s, struct it_store_stats *st, struct it_error *err);
 

@@ -37,9 +37,20 @@ int it_vers_valid(enum it_vscheme s, const char *v);
 
 /* --- CPE 2.3 (src/vulndb/cpe.c) ------------------------------------------------ */
 
-enum { IT_CPE_PART, IT_CPE_VENDOR, IT_CPE_PRODUCT, IT_CPE_VERSION, IT_CPE_UPDATE,
-       IT_CPE_EDITION, IT_CPE_LANGUAGE, IT_CPE_SW_EDITION, IT_CPE_TARGET_SW,
-       IT_CPE_TARGET_HW, IT_CPE_OTHER, IT_CPE_N };
+enum {
+	IT_CPE_PART,
+	IT_CPE_VENDOR,
+	IT_CPE_PRODUCT,
+	IT_CPE_VERSION,
+	IT_CPE_UPDATE,
+	IT_CPE_EDITION,
+	IT_CPE_LANGUAGE,
+	IT_CPE_SW_EDITION,
+	IT_CPE_TARGET_SW,
+	IT_CPE_TARGET_HW,
+	IT_CPE_OTHER,
+	IT_CPE_N
+};
 
 /* A parsed CPE 2.3 formatted string. Each attribute is stored unescaped except that
  * an unquoted '*' / '?' keep their wildcard meaning, tracked in `wild`:
@@ -112,5 +123,11 @@ int it_import_paths(struct it_store *s, const char *const *paths, size_t n,
 int it_import_memory(struct it_store *s, const char *name, const uint8_t *data, size_t n,
                      const struct it_import_options *o, struct it_import_stats *stats,
                      struct it_error *err);
+
+/* Open the store at location (NULL: the default) for matching; a store that has never
+ * been seeded gets the snapshot built into data (data/vulndb/) first. In seed.c. */
+struct it_data;
+int it_vulndb_open(struct it_store **out, const char *location, const struct it_data *data,
+                   struct it_error *err);
 
 #endif

@@ -14,6 +14,7 @@
 #include "iotrust/outfile.h"
 #include "iotrust/report.h"
 #include "iotrust/scan.h"
+#include "iotrust/vulndb.h"
 
 struct scan_ctx {
 	FILE *list;
@@ -48,6 +49,11 @@ static const char scan_help[] =
         "                         them (default: the built-in copies of data/;\n"
         "                         also $IOTRUST_DATA_DIR)\n"
         "      --crack-time MS    time for trying default passwords (default 2000)\n"
+        "      --db PATH          the vulnerability store to match components against\n"
+        "                         (default $IOTRUST_DB, else $XDG_DATA_HOME/iotrust/iotrust.db,\n"
+        "                         seeded on first use from the built-in snapshot)\n"
+        "      --no-vulns         do not match known vulnerabilities\n"
+        "      --vex FILE         apply the maker's VEX (CycloneDX or CSAF 2.0) to the matches\n"
         "  -q, --quiet            no progress and no warnings, only errors\n"
         "\n"
         "Limits (a limit reached stops the scan with exit code 3):\n"
@@ -156,6 +162,9 @@ enum {
 	OPT_JSON = 256,
 	OPT_FAIL_ON,
 	OPT_DATA_DIR,
+	OPT_DB,
+	OPT_NO_VULNS,
+	OPT_VEX,
 	OPT_CRACK_TIME,
 	OPT_NO_NESTED,
 	OPT_MAX_TOTAL,
@@ -201,8 +210,9 @@ static int parse_limit(int opt, const char *arg, struct it_unpack_limits *l)
 }
 
 struct scan_args {
-	const char *image, *extract_dir, *output, *format, *data_dir;
+	const char *image, *extract_dir, *output, *format, *data_dir, *db;
 	int list, fail_on; /* fail_on: a severity, or -1 */
+	int no_vulns;
 	struct it_scan_options opt;
 };
 
@@ -216,6 +226,9 @@ static int parse_args(int argc, char **argv, struct scan_args *a, struct scan_ct
 	        {"fail-on", required_argument, NULL, OPT_FAIL_ON},
 	        {"data-dir", required_argument, NULL, OPT_DATA_DIR},
 	        {"crack-time", required_argument, NULL, OPT_CRACK_TIME},
+	        {"db", required_argument, NULL, OPT_DB},
+	        {"no-vulns", no_argument, NULL, OPT_NO_VULNS},
+	        {"vex", required_argument, NULL, OPT_VEX},
 	        {"extract", required_argument, NULL, 'x'},
 	        {"output", required_argument, NULL, 'o'},
 	        {"quiet", no_argument, NULL, 'q'},
@@ -257,6 +270,15 @@ static int parse_args(int argc, char **argv, struct scan_args *a, struct scan_ct
 		case OPT_DATA_DIR:
 			a->data_dir = optarg;
 			break;
+		case OPT_DB:
+			a->db = optarg;
+			break;
+		case OPT_NO_VULNS:
+			a->no_vulns = 1;
+			break;
+		case OPT_VEX:
+			a->opt.vex = optarg;
+			break;
 		case OPT_CRACK_TIME:
 			if (cli_parse_size(optarg, &v) < 0)
 				return cli_usage_error("scan", "invalid --crack-time '%s'", optarg);
@@ -288,6 +310,9 @@ static int parse_args(int argc, char **argv, struct scan_args *a, struct scan_ct
 	a->image = argv[optind];
 	if (s->json && !a->list)
 		return cli_usage_error("scan", "--json goes with --list (use --format json)");
+	if (a->opt.vex && a->no_vulns)
+		return cli_usage_error("scan",
+		                       "--vex needs the vulnerability match (no --no-vulns)");
 	if (a->list && (a->format || a->fail_on >= 0))
 		return cli_usage_error("scan", "--list lists entries; --format and --fail-on "
 		                               "go with a report");
@@ -337,6 +362,12 @@ int cmd_scan(int argc, char **argv)
 	int rc = 0;
 	if (!a.list && it_data_open(&data, a.data_dir, &err) < 0)
 		return cli_fail(&err);
+	if (!a.db)
+		a.db = getenv("IOTRUST_DB");
+	if (!a.list && !a.no_vulns && it_vulndb_open(&a.opt.store, a.db, data, &err) < 0) {
+		it_data_close(data);
+		return cli_fail(&err);
+	}
 	if ((a.list || a.output) && it_outfile_open(&out, a.output, &err) < 0)
 		goto fail;
 	s.list = a.list ? out.f : NULL;
@@ -380,6 +411,7 @@ int cmd_scan(int argc, char **argv)
 		        a.image, res->unpack.containers, res->unpack.entries, a.output);
 	it_scan_result_free(res);
 	it_data_close(data);
+	it_store_close(a.opt.store);
 	it_buf_free(&s.line);
 	return rc;
 fail:
@@ -388,6 +420,7 @@ fail:
 	it_outfile_abort(&out);
 	it_scan_result_free(res);
 	it_data_close(data);
+	it_store_close(a.opt.store);
 	it_buf_free(&s.line);
 	return err.code ? cli_fail(&err) : 4;
 }

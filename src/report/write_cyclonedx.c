@@ -356,6 +356,98 @@ fail:
 	return NULL;
 }
 
+/* CycloneDX's analysis state for a match status (NULL: say nothing, the scanner's match
+ * is not an exploitability judgement). */
+static const char *analysis_state(const char *status)
+{
+	if (!status)
+		return NULL;
+	if (strcmp(status, "fixed") == 0)
+		return "resolved";
+	if (strcmp(status, "not_affected") == 0)
+		return "not_affected";
+	if (strcmp(status, "needs_platform") == 0 || strcmp(status, "under_investigation") == 0)
+		return "in_triage";
+	return NULL;
+}
+
+static json_t *vuln_entry(const json_t *m)
+{
+	const char *id = it_report_str(m, "id"), *src = it_report_str(m, "source");
+	json_t *v = json_pack("{ss}", "id", id);
+	if (!v)
+		return NULL;
+	if (strncmp(id, "CVE-", 4) == 0)
+		json_object_set_new(v, "source",
+		                    json_pack("{ss ss+}", "name", "NVD", "url",
+		                              "https://nvd.nist.gov/vuln/detail/", id));
+	else if (src)
+		json_object_set_new(v, "source", json_pack("{ss}", "name", src));
+	json_t *rating = json_object();
+	const json_t *score = json_object_get(m, "score");
+	if (json_is_number(score))
+		json_object_set_new(rating, "score", json_real(json_number_value(score)));
+	if (it_report_str(m, "severity"))
+		json_object_set_new(rating, "severity", json_string(it_report_str(m, "severity")));
+	if (json_object_size(rating))
+		json_object_set_new(v, "ratings", json_pack("[o]", rating));
+	else
+		json_decref(rating);
+	if (it_report_str(m, "summary"))
+		json_object_set_new(v, "description", json_string(it_report_str(m, "summary")));
+	const json_t *kev = json_object_get(m, "kev");
+	if (kev && it_report_str(kev, "required_action"))
+		json_object_set_new(v, "recommendation",
+		                    json_string(it_report_str(kev, "required_action")));
+	json_object_set_new(v, "affects", json_array());
+	const char *state = analysis_state(it_report_str(m, "status"));
+	const json_t *vex = json_object_get(m, "vex");
+	if (state) {
+		json_t *an = json_pack("{ss}", "state", state);
+		if (vex && it_report_str(vex, "justification"))
+			json_object_set_new(an, "justification",
+			                    json_string(it_report_str(vex, "justification")));
+		if (vex && it_report_str(vex, "detail"))
+			json_object_set_new(an, "detail",
+			                    json_string(it_report_str(vex, "detail")));
+		json_object_set_new(v, "analysis", an);
+	}
+	if (kev)
+		json_object_set_new(
+		        v, "properties",
+		        json_pack("[{ss ss}]", "name", "iotrust:cisa_kev", "value", "true"));
+	return v;
+}
+
+/* One entry per vulnerability id, affecting every component it was matched on. */
+static json_t *vulnerabilities_json(const json_t *matches)
+{
+	json_t *out = json_array(), *by_id = json_object();
+	size_t i;
+	const json_t *m;
+	json_array_foreach(matches, i, m)
+	{
+		const char *id = it_report_str(m, "id"), *ref = it_report_str(m, "component");
+		if (!id || !ref)
+			continue;
+		json_t *v = json_object_get(by_id, id);
+		if (!v) {
+			if (!(v = vuln_entry(m)) || json_array_append_new(out, v) ||
+			    json_object_set(by_id, id, v))
+				goto fail;
+		}
+		if (json_array_append_new(json_object_get(v, "affects"),
+		                          json_pack("{ss}", "ref", ref)))
+			goto fail;
+	}
+	json_decref(by_id);
+	return out;
+fail:
+	json_decref(by_id);
+	json_decref(out);
+	return NULL;
+}
+
 static json_t *bom_json(const json_t *result)
 {
 	const json_t *components = json_object_get(result, "components");
@@ -373,6 +465,12 @@ static json_t *bom_json(const json_t *result)
 	                        dependencies_json(components, rr), "compositions",
 	                        compositions_json(components));
 	json_decref(root_ref);
+	const json_t *matches = json_object_get(result, "vulnerabilities");
+	if (bom && json_array_size(matches) &&
+	    json_object_set_new(bom, "vulnerabilities", vulnerabilities_json(matches))) {
+		json_decref(bom);
+		return NULL;
+	}
 	return bom;
 }
 
@@ -389,5 +487,7 @@ static int write_cyclonedx(const json_t *result, struct it_buf *out, struct it_e
 }
 
 const struct it_report_writer it_write_cyclonedx = {
-        "cyclonedx", "CycloneDX 1.6 JSON SBOM (components, hashes, evidence, dependencies)",
+        "cyclonedx",
+        "CycloneDX 1.6 JSON SBOM (components, hashes, evidence, dependencies) with its "
+        "vulnerabilities (VEX)",
         write_cyclonedx};

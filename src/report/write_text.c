@@ -1,6 +1,7 @@
 /*
  * Plain-text summary for people: the image, counts by severity, the most
- * severe findings, the components with versions, then the statistics. Every
+ * severe findings, the known vulnerabilities (known exploited first), the
+ * components with versions, then the statistics. Every
  * string from the image is escaped so that the output is printable ASCII: a
  * hostile file name cannot move the cursor or recolour a terminal.
  */
@@ -13,6 +14,7 @@
 #include "report/writer.h"
 
 #define TOP_FINDINGS 20
+#define TOP_VULNS    15
 #define MAX_COLUMN   32  /* widest name or version column */
 #define MAX_FIELD    200 /* longest message, path or evidence shown */
 
@@ -239,6 +241,90 @@ static void top_findings(struct text_out *o, const json_t *findings)
 	free(order);
 }
 
+/* Known exploited first, then by score (highest first), then in result order. */
+static int by_urgency(const void *a, const void *b)
+{
+	const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
+	int kx = json_object_get(x, "kev") != NULL, ky = json_object_get(y, "kev") != NULL;
+	if (kx != ky)
+		return ky - kx;
+	double sx = json_number_value(json_object_get(x, "score")),
+	       sy = json_number_value(json_object_get(y, "score"));
+	if (sx != sy)
+		return sx < sy ? 1 : -1;
+	return strcmp(get_str(x, "id") ? get_str(x, "id") : "",
+	              get_str(y, "id") ? get_str(y, "id") : "");
+}
+
+static const json_t *component_by_ref(const json_t *comps, const char *ref)
+{
+	size_t i;
+	const json_t *c;
+	json_array_foreach(comps, i, c)
+	{
+		const char *r = get_str(c, "bom_ref");
+		if (r && ref && strcmp(r, ref) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+static void vulnerabilities(struct text_out *o, const json_t *result)
+{
+	const json_t *vulns = json_object_get(result, "vulnerabilities");
+	const json_t *comps = json_object_get(result, "components");
+	if (!vulns)
+		return; /* the scan did not match (--no-vulns) */
+	size_t n = json_array_size(vulns), kev = 0, platform = 0, i;
+	const json_t *v;
+	json_array_foreach(vulns, i, v)
+	{
+		kev += json_object_get(v, "kev") != NULL;
+		platform +=
+		        get_str(v, "status") && strcmp(get_str(v, "status"), "needs_platform") == 0;
+	}
+	if (n == 0) {
+		put(o, "\nNo known vulnerabilities in the store for these components.\n");
+		return;
+	}
+	const json_t **order = calloc(n, sizeof(*order));
+	if (!order) {
+		o->failed = 1;
+		return;
+	}
+	json_array_foreach(vulns, i, v) order[i] = v;
+	qsort(order, n, sizeof(*order), by_urgency);
+	put_fmt(o,
+	        "\nKnown vulnerabilities: %zu (%zu known exploited, %zu only on a platform "
+	        "not seen)\n",
+	        n, kev, platform);
+	for (i = 0; i < n && i < TOP_VULNS; i++) {
+		const json_t *c = component_by_ref(comps, get_str(order[i], "component"));
+		const json_t *sc = json_object_get(order[i], "score");
+		char score[16] = "-";
+		if (json_is_number(sc))
+			snprintf(score, sizeof score, "%.1f", json_number_value(sc));
+		put(o, "  ");
+		pad(o, 17 - put_escaped(o, get_str(order[i], "id"), 17));
+		put_fmt(o, " %-8s %4s %s",
+		        get_str(order[i], "severity") ? get_str(order[i], "severity") : "-", score,
+		        json_object_get(order[i], "kev") ? "KEV " : "");
+		put_escaped(o, c ? get_str(c, "name") : get_str(order[i], "component"), MAX_COLUMN);
+		put(o, " ");
+		put_escaped(o, c ? get_str(c, "version") : NULL, MAX_COLUMN);
+		const json_t *m = json_object_get(order[i], "matched");
+		put(o, " (");
+		put_escaped(o, get_str(m, "range") ? get_str(m, "range") : "matched", MAX_COLUMN);
+		put(o, "; ");
+		put_escaped(o, get_str(order[i], "status"), MAX_COLUMN);
+		put(o, ")\n");
+	}
+	if (n > TOP_VULNS)
+		put_fmt(o, "  ... and %zu more (all of them: --format json or cyclonedx)\n",
+		        n - TOP_VULNS);
+	free(order);
+}
+
 static void components(struct text_out *o, const json_t *comps)
 {
 	size_t n = json_array_size(comps), i;
@@ -294,6 +380,7 @@ static int write_text(const json_t *result, struct it_buf *out, struct it_error 
 	header(&o, result);
 	severity_counts(&o, result);
 	top_findings(&o, json_object_get(result, "findings"));
+	vulnerabilities(&o, result);
 	components(&o, json_object_get(result, "components"));
 	statistics(&o, result);
 	if (o.failed)

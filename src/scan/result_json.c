@@ -210,6 +210,23 @@ static json_t *stats_json(const struct it_scan_result *r)
 	                 "findings_by_severity", sev);
 }
 
+/* "vulnerabilities": the matches with the component's bom_ref instead of its index. */
+static int vulns_json(json_t *root, json_t *matches, char **refs, size_t n)
+{
+	json_t *arr = json_array();
+	if (json_object_set_new(root, "vulnerabilities", arr))
+		return -1;
+	for (size_t i = 0; i < json_array_size(matches); i++) {
+		json_t *m = json_deep_copy(json_array_get(matches, i));
+		json_int_t idx = json_integer_value(json_object_get(m, "component_index"));
+		if (!m || idx < 0 || (size_t)idx >= n || json_object_del(m, "component_index") ||
+		    json_object_set_new(m, "component", json_string(refs[idx])) ||
+		    json_array_append_new(arr, m))
+			return -1;
+	}
+	return 0;
+}
+
 static int fill(json_t *root, const struct it_scan_result *r)
 {
 	char when[32];
@@ -236,6 +253,8 @@ static int fill(json_t *root, const struct it_scan_result *r)
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = json_array_append_new(comps, component_json(in, refs, n, i));
+	if (rc == 0 && r->vulnerabilities)
+		rc = vulns_json(root, r->vulnerabilities, refs, n);
 	for (size_t i = 0; i < n; i++)
 		free(refs[i]);
 	free(refs);

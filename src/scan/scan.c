@@ -10,6 +10,8 @@
 
 #include "iotrust/digest.h"
 #include "iotrust/mapfile.h"
+#include "vulndb/match.h"
+#include "vulndb/vex.h"
 
 struct run {
 	const struct it_scan_options *opt;
@@ -141,8 +143,52 @@ int it_scan(const char *path, const struct it_scan_options *o, struct it_scan_re
 			return -1;
 		}
 	}
+	if (res->inspect && o->store) {
+		struct it_error e2 = IT_ERROR_INIT;
+		if (it_scan_match(res, o->store, o->vex, &e2) < 0) {
+			it_error_clear(err);
+			it_error_move(err, &e2);
+			it_scan_result_free(res);
+			return -1;
+		}
+	}
 	res->duration_ms = now_ms() - t0;
 	*out = res;
+	return rc;
+}
+
+int it_scan_match(struct it_scan_result *r, struct it_store *s, const char *vex,
+                  struct it_error *err)
+{
+	json_t *statements = NULL;
+	if (vex && it_vex_load(vex, &statements, err) < 0)
+		return -1;
+	json_decref(r->vulnerabilities);
+	if (!(r->vulnerabilities = json_array())) {
+		json_decref(statements);
+		return it_error_nomem(err);
+	}
+	/* one read transaction: every component's queries see one snapshot, one lock */
+	int rc = it_store_begin_read(s, err);
+	for (size_t i = 0; rc == 0 && r->inspect && i < it_inspect_component_count(r->inspect);
+	     i++) {
+		const struct it_component *c = it_inspect_component(r->inspect, i);
+		struct it_match_query q;
+		it_match_query_of(c, &q);
+		size_t before = json_array_size(r->vulnerabilities);
+		rc = it_match(s, &q, 0, r->vulnerabilities, err);
+		for (size_t k = before; rc == 0 && k < json_array_size(r->vulnerabilities); k++) {
+			json_t *m = json_array_get(r->vulnerabilities, k);
+			json_object_set_new(m, "component_index", json_integer((json_int_t)i));
+			if (statements)
+				it_vex_apply(statements, m, c, NULL, vex);
+		}
+	}
+	if (rc == 0)
+		rc = it_store_commit(s, err);
+	else
+		it_store_rollback(s);
+	json_decref(statements);
 	return rc;
 }
 
@@ -151,6 +197,7 @@ void it_scan_result_free(struct it_scan_result *r)
 	if (!r)
 		return;
 	it_inspect_free(r->inspect);
+	json_decref(r->vulnerabilities);
 	for (size_t i = 0; i < r->n_diagnostics; i++)
 		free(r->diagnostics[i]);
 	free(r->diagnostics);

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "iotrust/buf.h"
 #include "iotrust/error.h"
 #include "iotrust/store.h"
 
@@ -53,6 +54,18 @@ const char *it_import_sniff(json_t *doc);
  * kind/ns/name are a malformed record (reported, 0 returned). In record.c. */
 int it_record_emit(json_t *rec, const char *where, const struct it_import_sink *sink,
                    struct it_error *err);
+
+/* The normalised severity word ("critical", "high", "medium", "low", "none") of a
+ * vendor's word, case-insensitively: CRITICAL; HIGH/Important; MEDIUM/MODERATE;
+ * LOW/negligible; NONE. NULL for anything else. In record.c. */
+const char *it_severity_word(const char *word);
+
+/* An RFC 3339 / ISO 8601 date-time ("2022-03-14T13:10:55.000+01:00"; lower-case t/z; no
+ * zone is UTC, as NVD writes it; a bare date is midnight) rewritten in UTC as
+ * "YYYY-MM-DDTHH:MM:SS.mmmZ" (the fraction cut or padded to milliseconds, the form the NVD
+ * importer writes, so modified times of every source compare as strings) into out (reset
+ * first). 0, or -1 when s is no such time (out then holds ""). In record.c. */
+int it_time_utc(const char *s, struct it_buf *out);
 
 /* Severity word of a CVSS base score ("critical" >= 9.0, "high" >= 7.0, "medium" >= 4.0,
  * "low" > 0, else "none"). */

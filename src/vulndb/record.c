@@ -5,6 +5,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "vulndb/importer.h"
 
@@ -19,6 +21,101 @@ const char *it_cvss_severity(double score)
 	if (score > 0.0)
 		return "low";
 	return "none";
+}
+
+const char *it_severity_word(const char *word)
+{
+	static const char *const words[][2] = {
+	        {"critical", "critical"}, {"high", "high"},       {"important", "high"},
+	        {"medium", "medium"},     {"moderate", "medium"}, {"low", "low"},
+	        {"negligible", "low"},    {"none", "none"},
+	};
+	for (size_t i = 0; word && i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasecmp(word, words[i][0]) == 0)
+			return words[i][1];
+	return NULL;
+}
+
+/* n decimal digits at s into *v; 0 or -1. */
+static int digits(const char *s, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+static int month_days(int y, int m)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return days[m - 1] + (m == 2 && leap);
+}
+
+/* The time of day after the date at s: *p moves past it; seconds east of UTC in *off. */
+static int time_of_day(const char **p, int *h, int *mi, int *sec, int *ms, int *off)
+{
+	const char *s = *p;
+	int oh, om;
+	if ((*s != 'T' && *s != 't' && *s != ' ') || digits(s + 1, 2, h) || s[3] != ':' ||
+	    digits(s + 4, 2, mi) || s[6] != ':' || digits(s + 7, 2, sec) || *h > 23 || *mi > 59 ||
+	    *sec > 60)
+		return -1;
+	s += 9;
+	if (*s == '.') {
+		int n = 0;
+		for (s++; *s >= '0' && *s <= '9'; s++, n++)
+			if (n < 3)
+				*ms = *ms * 10 + (*s - '0');
+		if (n == 0 || n > 9)
+			return -1;
+		for (; n < 3; n++)
+			*ms *= 10;
+	}
+	if (*s == 'Z' || *s == 'z') {
+		s++;
+	} else if (*s == '+' || *s == '-') {
+		if (digits(s + 1, 2, &oh) || s[3] != ':' || digits(s + 4, 2, &om) || oh > 23 ||
+		    om > 59)
+			return -1;
+		*off = (*s == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+		s += 6;
+	}
+	*p = s;
+	return 0;
+}
+
+int it_time_utc(const char *s, struct it_buf *out)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0, off = 0;
+	it_buf_truncate(out, 0);
+	if (!s || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    digits(s + 8, 2, &d) || y < 1 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
+		return -1;
+	const char *p = s + 10;
+	if (*p && time_of_day(&p, &h, &mi, &sec, &ms, &off) < 0)
+		return -1;
+	if (*p)
+		return -1;
+	struct tm tm = {.tm_year = y - 1900,
+	                .tm_mon = mo - 1,
+	                .tm_mday = d,
+	                .tm_hour = h,
+	                .tm_min = mi,
+	                .tm_sec = sec};
+	time_t t = timegm(&tm) - off;
+	struct tm u;
+	if (!gmtime_r(&t, &u) || u.tm_year + 1900 < 1 || u.tm_year + 1900 > 9999)
+		return -1;
+	if (it_buf_printf(out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", u.tm_year + 1900,
+	                  u.tm_mon + 1, u.tm_mday, u.tm_hour, u.tm_min, u.tm_sec, ms) < 0) {
+		it_buf_truncate(out, 0);
+		return -1;
+	}
+	return 0;
 }
 
 static const char *str(json_t *o, const char *key)
@@ -48,6 +145,10 @@ static const char *row_of(json_t *o, struct it_store_row *r)
 	if (!r->scheme)
 		r->scheme = "generic";
 	r->version = str(o, "version");
+	/* a range the importer could not parse (CSAF product_version_range text) must not
+	 * read as "every version": no scheme can compare it, so it never matches */
+	if (str(o, "range_text") && !r->version && !str(o, "start") && !str(o, "end"))
+		r->scheme = "unparsed";
 	r->start = str(o, "start");
 	r->start_incl = flag(o, "start_incl");
 	r->end = str(o, "end");

@@ -7,6 +7,9 @@ SRCDIR=${SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 CACHE=${IOTRUST_CACHE:-$HOME/.cache/iotrust}
 WORK=$(mktemp -d /tmp/iotrust-e2e-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+# The default vulnerability store of every scan lives in this run's scratch directory.
+export XDG_DATA_HOME="$WORK/xdg"
+unset IOTRUST_DB
 SKIP=77
 failures=0
 

@@ -228,7 +228,8 @@ static void test_cyclonedx_document(void **state)
 	/* RFC 9562 version 8 (SHA-256 name-based) from the image digest */
 	assert_string_equal(str_at(bom, "serialNumber"),
 	                    "urn:uuid:7b36e0aa-287c-88bb-b19b-fbb96994532b");
-	assert_null(json_object_get(bom, "vulnerabilities")); /* findings stay out */
+	/* findings stay out; the three known vulnerabilities are in (test_cyclonedx_vex) */
+	assert_int_equal(json_array_size(json_object_get(bom, "vulnerabilities")), 3);
 
 	json_t *meta = json_object_get(bom, "metadata");
 	assert_string_equal(str_at(meta, "timestamp"), "2024-01-01T00:00:00Z");
@@ -629,6 +630,46 @@ static void test_text_summary(void **state)
 	json_decref(r);
 }
 
+/* Known vulnerabilities: CycloneDX's vulnerabilities section (VEX) and the text list. */
+static void test_cyclonedx_vex(void **state)
+{
+	(void)state;
+	json_t *r = load_fixture();
+	char *text;
+	json_t *bom = render_json(r, "cyclonedx", &text);
+	json_t *v = json_object_get(bom, "vulnerabilities");
+	json_t *kernel = json_array_get(v, 0), *zlib = json_array_get(v, 2);
+	assert_string_equal(str_at(kernel, "id"), "CVE-2024-1086");
+	assert_string_equal(str_at(json_object_get(kernel, "source"), "url"),
+	                    "https://nvd.nist.gov/vuln/detail/CVE-2024-1086");
+	json_t *rating = json_array_get(json_object_get(kernel, "ratings"), 0);
+	assert_true(json_number_value(json_object_get(rating, "score")) == 7.8);
+	assert_string_equal(str_at(rating, "severity"), "high");
+	assert_string_equal(str_at(json_array_get(json_object_get(kernel, "affects"), 0), "ref"),
+	                    "pkg:generic/linux@5.10.176");
+	assert_null(json_object_get(kernel, "analysis")); /* a match is not a verdict */
+	assert_string_equal(
+	        str_at(json_array_get(json_object_get(kernel, "properties"), 0), "name"),
+	        "iotrust:cisa_kev");
+	/* the maker's VEX statement: not affected, with its justification */
+	json_t *an = json_object_get(zlib, "analysis");
+	assert_string_equal(str_at(zlib, "id"), "CVE-2023-45853");
+	assert_string_equal(str_at(an, "state"), "not_affected");
+	assert_string_equal(str_at(an, "justification"), "code_not_reachable");
+	assert_valid("cyclonedx", text);
+
+	char *t = render(r, "text");
+	assert_non_null(strstr(t, "Known vulnerabilities: 3 (1 known exploited"));
+	const char *k = strstr(t, "  CVE-2024-1086 "), *b = strstr(t, "  CVE-2022-30065 ");
+	assert_true(k && b && k < b); /* known exploited first */
+	assert_non_null(strstr(k, "KEV linux 5.10.176 (>= 3.15, < 5.15.149; affected)"));
+	assert_non_null(strstr(t, "not_affected)"));
+	free(t);
+	free(text);
+	json_decref(bom);
+	json_decref(r);
+}
+
 static void test_text_many_findings(void **state)
 {
 	(void)state;
@@ -830,6 +871,7 @@ int main(void)
 	        cmocka_unit_test(test_sarif_locations),
 	        cmocka_unit_test(test_sarif_fingerprints),
 	        cmocka_unit_test(test_text_summary),
+	        cmocka_unit_test(test_cyclonedx_vex),
 	        cmocka_unit_test(test_text_many_findings),
 	        cmocka_unit_test(test_awkward_inputs),
 	        cmocka_unit_test(test_malformed_result),
