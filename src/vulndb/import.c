@@ -367,7 +367,8 @@ static int collect(const char *path, int depth, struct it_buf *list, size_t *cou
 		names[n++] = full;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n; i++) {
 		struct stat cs;
 		if (rc == 0 && stat(names[i], &cs) == 0 &&

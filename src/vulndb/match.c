@@ -353,7 +353,7 @@ int it_match(struct it_store *s, const struct it_match_query *q, int all, json_t
 		rc = by_cpe(&x, q->cpe, q->version, err);
 	if (rc == 0 && x.failed)
 		rc = it_error_nomem(err);
-	if (rc == 0) {
+	if (rc == 0 && h.n) {
 		qsort(h.v, h.n, sizeof(*h.v), cmp_hit);
 		for (size_t i = 0, j; rc == 0 && i < h.n; i = j) {
 			for (j = i + 1; j < h.n && strcmp(h.v[j].group, h.v[i].group) == 0; j++)

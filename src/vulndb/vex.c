@@ -1,11 +1,13 @@
 /*
  * The maker's own VEX decisions (CycloneDX VEX or CSAF 2.0 VEX, `scan --vex FILE`):
- * loaded into a list of statements {id, products (PURLs, CPEs or bom-refs), status,
+ * loaded into a list of statements {id, products (PURLs, CPEs, bom-refs or product
+ * names "name:NAME[@VERSION]" when a CSAF product has no PURL or CPE), status,
  * justification, detail} and applied to a scan's matches, so a vulnerability the maker
  * has analysed shows their verdict (not_affected with its justification, fixed).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "iotrust/mapfile.h"
 #include "vulndb/importer.h"
@@ -51,12 +53,14 @@ static int load_cyclonedx(json_t *doc, const char *file, json_t *out, struct it_
 		json_t *v = json_array_get(vulns, i), *an = json_object_get(v, "analysis");
 		const char *id = json_string_value(json_object_get(v, "id"));
 		const char *st = status_of_state(json_string_value(json_object_get(an, "state")));
-		json_t *affects = json_object_get(v, "affects"), *products = json_array();
+		json_t *affects = json_object_get(v, "affects"), *products;
 		if (!id || !st || !json_is_array(affects))
 			return it_error_set(err, IT_ERR_INPUT, file, IT_NO_OFFSET,
 			                    "CycloneDX VEX: vulnerabilities[%zu] needs \"id\", "
 			                    "\"analysis\".\"state\" and \"affects\"",
 			                    i);
+		if (!(products = json_array()))
+			return it_error_nomem(err);
 		for (size_t k = 0; k < json_array_size(affects); k++) {
 			const char *ref = json_string_value(
 			        json_object_get(json_array_get(affects, k), "ref"));
@@ -86,10 +90,14 @@ static int csaf_vuln(void *user, const struct it_store_vuln *v, struct it_error 
 	const char *cve = v->n_aliases ? v->aliases[0] : v->id;
 	for (size_t i = 0; i < v->n_rows; i++) {
 		const struct it_store_row *r = &v->rows[i];
-		const char *product = r->purl ? r->purl : r->cpe;
-		if (!product || strcmp(r->status, "affected") == 0)
+		if (strcmp(r->status, "affected") == 0)
 			continue;
-		json_t *p = json_pack("[s]", product);
+		/* a product with no PURL or CPE helper is named by its product name (and
+		 * version): "name:ghi@17.4" */
+		json_t *p = r->purl || r->cpe
+		                    ? json_pack("[s]", r->purl ? r->purl : r->cpe)
+		                    : json_pack("[s+++]", "name:", r->name, r->version ? "@" : "",
+		                                r->version ? r->version : "");
 		const char *just = json_string_value(
 		        json_object_get(json_array_get(rows, i), "justification"));
 		if (put_statement(c->out, cve, p, r->status, just, NULL) < 0) {
@@ -152,8 +160,22 @@ int it_vex_load(const char *path, json_t **out, struct it_error *err)
 
 /* Does a statement's product name this component? A bom-ref, the PURL with or without
  * its qualifiers, or the CPE. */
+/* "name:NAME[@VERSION]" against the component's name and version (case-insensitive
+ * name; the version equals the component's version or upstream version). */
+static int names_by_name(const char *product, const struct it_component *c)
+{
+	const char *name = product + 5, *at = strrchr(name, '@');
+	size_t n = at ? (size_t)(at - name) : strlen(name);
+	if (!c->name || strlen(c->name) != n || strncasecmp(c->name, name, n) != 0)
+		return 0;
+	return !at || (c->version && strcmp(c->version, at + 1) == 0) ||
+	       (c->upstream && strcmp(c->upstream, at + 1) == 0);
+}
+
 static int names_component(const char *product, const struct it_component *c, const char *bom_ref)
 {
+	if (strncmp(product, "name:", 5) == 0)
+		return names_by_name(product, c);
 	if (bom_ref && strcmp(product, bom_ref) == 0)
 		return 1;
 	if (c->cpe && strcmp(product, c->cpe) == 0)

@@ -11,7 +11,8 @@
 #include "iotrust/inspect.h"
 
 /* Load a VEX file into a list of statements
- * [{"id","products":[PURL|CPE|bom-ref...],"status","justification","detail"}].
+ * [{"id","products":[PURL|CPE|bom-ref|"name:NAME[@VERSION]"...],"status","justification",
+ * "detail"}].
  * Errors (IT_ERR_INPUT) name the file and what was expected. */
 int it_vex_load(const char *path, json_t **out, struct it_error *err);
 

@@ -97,6 +97,33 @@ jq -e '.id == "CVE-2022-0185" and .source == "nvd" and .kev != null' "$WORK/out"
 	fail "show CVE-2022-0185: $(head -c 300 "$WORK/out")"
 expect_exit 1 db show CVE-1999-0000 && pass "show of an unknown id exits 1"
 
+# --- OSV records: a directory, and the same records as OSV distributes them (a zip) ----
+if command -v zip >/dev/null; then
+	mkdir -p "$WORK/osv"
+	for f in DSA-3029-1 OSV-2021-1756 OSV-2022-572 USN-6332-1 UBUNTU-CVE-2025-38094; do
+		cp "$SRCDIR/tests/data/vulndb/osv/$f.json" "$WORK/osv/"
+	done
+	(cd "$WORK/osv" && zip -q ../all.zip ./*.json)
+	expect_exit 0 "$IOTRUST" db --db "$WORK/dir.db" -q import "$WORK/osv"
+	from_dir=$(cat "$WORK/out")
+	expect_exit 0 "$IOTRUST" db --db "$WORK/zip.db" -q import "$WORK/all.zip"
+	from_zip=$(sed 's/^1 files/5 files/' "$WORK/out")
+	[ "$from_dir" = "$from_zip" ] && grep -q '^5 files, 4 records: 4 new.* 1 without usable products' <<<"$from_dir" &&
+		pass "OSV: a directory and an all.zip import the same records (4, and 1 with no usable product)" ||
+		fail "OSV dir vs zip: '$from_dir' / '$from_zip'"
+	# Debian's own record decides for Debian 7's nginx (DSA-3029-1: fixed in 1.2.1-2.2+wheezy3)
+	expect_exit 1 "$IOTRUST" db --db "$WORK/zip.db" match --json \
+		--purl 'pkg:deb/debian/nginx@1.2.1-2.2%2Bwheezy2?distro=debian-7'
+	jq -e '.[0].id == "CVE-2014-3616" and .[0].decided_by == "DSA-3029-1" and
+	       .[0].matched.by == "package"' "$WORK/out" >/dev/null &&
+		pass "a Debian package version before Debian's fix is affected, decided by the DSA" ||
+		fail "nginx wheezy2: $(cat "$WORK/out")"
+	expect_exit 0 "$IOTRUST" db --db "$WORK/zip.db" match --json \
+		--purl 'pkg:deb/debian/nginx@1.2.1-2.2%2Bwheezy3?distro=debian-7'
+	[ "$(jq length "$WORK/out")" = 0 ] && pass "Debian's fixed version is not reported" ||
+		fail "nginx wheezy3: $(cat "$WORK/out")"
+fi
+
 # --- malformed input ------------------------------------------------------------------
 good=$(gzip -dc "$SNAP/nvd-embedded.json.gz" | jq -c '.vulnerabilities[0]')
 printf '{"resultsPerPage":2,"startIndex":0,"totalResults":2,"format":"NVD_CVE","version":"2.0","timestamp":"2026-01-01T00:00:00.000","vulnerabilities":[%s,{"cve":{"id":42}}]}' \

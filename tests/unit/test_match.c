@@ -262,6 +262,24 @@ static void test_vex(void **state)
 	json_decref(e2);
 	json_decref(a);
 	json_decref(st);
+	/* a real CSAF VEX (CISA's VEX use case 3): products named without PURL or CPE */
+	char csaf[512];
+	snprintf(csaf, sizeof(csaf), "%s/vulndb/csaf/2022-evd-uc-03-ms-001.json",
+	         getenv("IOTRUST_TEST_DATA") ? getenv("IOTRUST_TEST_DATA") : "tests/data");
+	assert_int_equal(it_vex_load(csaf, &st, &err), 0);
+	struct it_component ghi = {.name = "GHI", .version = "17.4"};
+	json_t *m = json_pack("{ss ss}", "id", "CVE-2020-11897", "status", "affected");
+	assert_int_equal(it_vex_apply(st, m, &ghi, NULL, csaf), 1);
+	assert_string_equal(s_at(m, "status"), "not_affected");
+	json_object_set_new(m, "id", json_string("CVE-2020-11901"));
+	assert_int_equal(it_vex_apply(st, m, &ghi, NULL, csaf), 1);
+	assert_string_equal(s_at(m, "status"), "fixed");
+	struct it_component ghi_old = {.name = "GHI", .version = "17.3"};
+	json_object_set_new(m, "status", json_string("affected"));
+	assert_int_equal(it_vex_apply(st, m, &ghi_old, NULL, csaf), 0); /* another version */
+	json_decref(m);
+	json_decref(st);
+
 	/* malformed VEX: an error naming the file */
 	fp = fopen(path, "w");
 	fputs("{\"bomFormat\":\"CycloneDX\",\"vulnerabilities\":[{\"id\":\"x\"}]}", fp);
