@@ -62,16 +62,11 @@ struct db_args {
 static int parse(int argc, char **argv, struct db_args *a)
 {
 	static const struct option longopts[] = {
-	        {"help", no_argument, NULL, 'h'},
-	        {"db", required_argument, NULL, 'd'},
-	        {"quiet", no_argument, NULL, 'q'},
-	        {"cpe", required_argument, NULL, 'c'},
-	        {"purl", required_argument, NULL, 'p'},
-	        {"version", required_argument, NULL, 'v'},
-	        {"json", no_argument, NULL, 'j'},
-	        {"all", no_argument, NULL, 'a'},
-	        {"url", required_argument, NULL, 'u'},
-	        {NULL, 0, NULL, 0},
+	        {"help", no_argument, NULL, 'h'},       {"db", required_argument, NULL, 'd'},
+	        {"quiet", no_argument, NULL, 'q'},      {"cpe", required_argument, NULL, 'c'},
+	        {"purl", required_argument, NULL, 'p'}, {"version", required_argument, NULL, 'v'},
+	        {"json", no_argument, NULL, 'j'},       {"all", no_argument, NULL, 'a'},
+	        {"url", required_argument, NULL, 'u'},  {NULL, 0, NULL, 0},
 	};
 	int c;
 	a->db = getenv("IOTRUST_DB");
