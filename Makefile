@@ -78,6 +78,7 @@ bench: build
 	bench/bench-unpack.sh $(BUILD)/iotrust
 	bench/bench-signatures.sh $(BUILD)/iotrust
 	bench/bench-elf.sh $(BUILD)/iotrust
+	bench/bench-vulndb.sh $(BUILD)/iotrust
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -13,7 +13,7 @@ check=(libcmocka-dev cpio tar zip unzip lzop zstd lz4 bzip2 e2fsprogs squashfs-t
        device-tree-compiler mtd-utils checksec jq
        dropbear-bin whois apache2-utils clang lld llvm python3)
 fuzz=(clang libclang-rt-14-dev)
-bench=(binwalk hyperfine time)
+bench=(binwalk hyperfine time bc jq)
 
 want=()
 for group in "$@"; do
