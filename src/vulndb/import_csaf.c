@@ -86,26 +86,6 @@ static const char *opt_str(json_t *o, const char *key, int *ok)
 	return *ok ? s : NULL;
 }
 
-static json_t *opt_type(json_t *o, const char *key, int (*is)(const json_t *), int *ok)
-{
-	json_t *v = json_object_get(o, key);
-	if (!v || json_is_null(v))
-		return NULL;
-	if (!is(v))
-		*ok = 0;
-	return is(v) ? v : NULL;
-}
-
-static int is_array(const json_t *v)
-{
-	return json_is_array(v);
-}
-
-static int is_object(const json_t *v)
-{
-	return json_is_object(v);
-}
-
 /* A copy of s with ASCII letters lower-cased. */
 static char *lower_dup(const char *s)
 {
@@ -148,7 +128,7 @@ static int add_product(struct csaf *c, json_t *fpn, const char *path, const stru
 	const char *id = opt_str(fpn, "product_id", &ok);
 	if (!ok || !id)
 		return doc_bad(c, path, "a product with a non-empty \"product_id\"");
-	json_t *h = opt_type(fpn, "product_identification_helper", is_object, &ok);
+	json_t *h = it_json_opt_object(fpn, "product_identification_helper", &ok);
 	const char *cpe = h ? opt_str(h, "cpe", &ok) : NULL;
 	const char *purl = h ? opt_str(h, "purl", &ok) : NULL;
 	if (!ok)
@@ -205,7 +185,7 @@ static int walk_branches(struct csaf *c, json_t *arr, struct it_buf *path, int d
 			*slot[k] = name;
 		}
 		json_t *prod = json_object_get(b, "product");
-		json_t *sub = opt_type(b, "branches", is_array, &ok);
+		json_t *sub = it_json_opt_array(b, "branches", &ok);
 		if (!ok)
 			return doc_bad(c, it_buf_str(path), "\"branches\" to be an array");
 		size_t here = path->len;
@@ -316,7 +296,7 @@ static int read_groups(struct csaf *c, json_t *groups)
 		snprintf(path, sizeof(path), "product_tree.product_groups[%zu]", i);
 		int ok = json_is_object(g);
 		const char *gid = ok ? opt_str(g, "group_id", &ok) : NULL;
-		json_t *ids = ok ? opt_type(g, "product_ids", is_array, &ok) : NULL;
+		json_t *ids = ok ? it_json_opt_array(g, "product_ids", &ok) : NULL;
 		if (!ok || !gid || !ids)
 			return doc_bad(c, path, "a group with \"group_id\" and \"product_ids\"");
 		json_array_foreach(ids, j, v)
@@ -334,13 +314,13 @@ static int read_groups(struct csaf *c, json_t *groups)
 static int read_tree(struct csaf *c, json_t *doc)
 {
 	int ok = 1;
-	json_t *tree = opt_type(doc, "product_tree", is_object, &ok);
+	json_t *tree = it_json_opt_object(doc, "product_tree", &ok);
 	if (!ok)
 		return doc_bad(c, "product_tree", "an object");
-	json_t *branches = opt_type(tree, "branches", is_array, &ok);
-	json_t *fpns = opt_type(tree, "full_product_names", is_array, &ok);
-	json_t *rels = opt_type(tree, "relationships", is_array, &ok);
-	json_t *groups = opt_type(tree, "product_groups", is_array, &ok);
+	json_t *branches = it_json_opt_array(tree, "branches", &ok);
+	json_t *fpns = it_json_opt_array(tree, "full_product_names", &ok);
+	json_t *rels = it_json_opt_array(tree, "relationships", &ok);
+	json_t *groups = it_json_opt_array(tree, "product_groups", &ok);
 	if (!ok)
 		return doc_bad(c, "product_tree",
 		               "arrays for branches, full_product_names, "
@@ -788,9 +768,9 @@ static int each_product(struct csaf *c, json_t *obj, const char *path,
                         int (*fn)(struct csaf *, json_t *, const char *), json_t *arg)
 {
 	int ok = 1;
-	json_t *ids = opt_type(obj, "product_ids", is_array, &ok);
-	json_t *gids = opt_type(obj, "group_ids", is_array, &ok);
-	json_t *products = opt_type(obj, "products", is_array, &ok);
+	json_t *ids = it_json_opt_array(obj, "product_ids", &ok);
+	json_t *gids = it_json_opt_array(obj, "group_ids", &ok);
+	json_t *products = it_json_opt_array(obj, "products", &ok);
 	if (!ok)
 		return bad(c, "arrays of ids", "%s", path);
 	json_t *lists[] = {ids, products};
@@ -859,7 +839,7 @@ static int read_statements(struct csaf *c, json_t *vj, const char *path, struct 
 	static const char *const keys[] = {"flags", "threats"};
 	for (int k = 0; k < 2; k++) {
 		int ok = 1;
-		json_t *arr = opt_type(vj, keys[k], is_array, &ok), *e;
+		json_t *arr = it_json_opt_array(vj, keys[k], &ok), *e;
 		if (!ok)
 			return bad(c, "an array", "%s.%s", path, keys[k]);
 		size_t i;
@@ -909,7 +889,7 @@ static int read_remediations(struct csaf *c, json_t *vj, const char *path, struc
                              json_t *rec)
 {
 	int ok = 1;
-	json_t *arr = opt_type(vj, "remediations", is_array, &ok), *e;
+	json_t *arr = it_json_opt_array(vj, "remediations", &ok), *e;
 	json_t *out = json_array();
 	if (!out || json_object_set_new(rec, "remediations", out) < 0)
 		return nomem(c);
@@ -1034,11 +1014,11 @@ static const struct {
 static int read_status(struct csaf *c, json_t *vj, const char *path, struct vuln *vu)
 {
 	int ok = 1;
-	json_t *ps = opt_type(vj, "product_status", is_object, &ok);
+	json_t *ps = it_json_opt_object(vj, "product_status", &ok);
 	if (!ok)
 		return bad(c, "an object", "%s.product_status", path);
 	for (size_t s = 0; s < sizeof(statuses) / sizeof(statuses[0]); s++) {
-		json_t *ids = opt_type(ps, statuses[s].key, is_array, &ok), *v;
+		json_t *ids = it_json_opt_array(ps, statuses[s].key, &ok), *v;
 		if (!ok)
 			return bad(c, "an array of product ids", "%s.product_status.%s", path,
 			           statuses[s].key);
@@ -1128,7 +1108,7 @@ static int read_scores(struct csaf *c, json_t *vj, const char *path, json_t *rec
 	static const char *const lists[] = {"scores", "metrics"}; /* CSAF 2.0, 2.1 */
 	static const char *const kinds[] = {"cvss_v3", "cvss_v2", "cvss_v4"};
 	for (int l = 0; l < 2; l++) {
-		json_t *arr = opt_type(vj, lists[l], is_array, &ok), *s;
+		json_t *arr = it_json_opt_array(vj, lists[l], &ok), *s;
 		if (!ok)
 			return bad(c, "an array", "%s.%s", path, lists[l]);
 		size_t i;
@@ -1161,7 +1141,7 @@ static int read_texts(struct csaf *c, json_t *vj, const char *path, json_t *rec)
 {
 	int ok = 1;
 	const char *title = opt_str(vj, "title", &ok);
-	json_t *notes = opt_type(vj, "notes", is_array, &ok), *n;
+	json_t *notes = it_json_opt_array(vj, "notes", &ok), *n;
 	if (!ok)
 		return bad(c, "a string title and an array of notes", "%s", path);
 	const char *details = NULL;
@@ -1185,8 +1165,8 @@ static int read_texts(struct csaf *c, json_t *vj, const char *path, json_t *rec)
 	json_t *cwes = json_array(), *cw;
 	if (!cwes || json_object_set_new(rec, "cwes", cwes) < 0)
 		return nomem(c);
-	json_t *one = opt_type(vj, "cwe", is_object, &ok);
-	json_t *many = opt_type(vj, "cwes", is_array, &ok);
+	json_t *one = it_json_opt_object(vj, "cwe", &ok);
+	json_t *many = it_json_opt_array(vj, "cwes", &ok);
 	if (!ok)
 		return bad(c, "a cwe object (2.0) or cwes array (2.1)", "%s", path);
 	const char *id1 = one ? opt_str(one, "id", &ok) : NULL;
@@ -1232,7 +1212,7 @@ static int vuln_id(struct csaf *c, json_t *vj, const char *path, size_t index, s
 	const char *cve = opt_str(vj, "cve", &ok);
 	if (!ok)
 		return bad(c, "a non-empty string", "%s.cve", path);
-	json_t *ids = opt_type(vj, "ids", is_array, &ok), *e;
+	json_t *ids = it_json_opt_array(vj, "ids", &ok), *e;
 	size_t i;
 	if (!ok)
 		return bad(c, "an array", "%s.ids", path);
@@ -1291,7 +1271,7 @@ static int build_vuln(struct csaf *c, json_t *vj, size_t index, json_t *rec, str
 	snprintf(rpath, sizeof(rpath), "%s.references", path);
 	if (!refs || json_object_set_new(rec, "references", refs) < 0)
 		return nomem(c);
-	json_t *vrefs = opt_type(vj, "references", is_array, &ok);
+	json_t *vrefs = it_json_opt_array(vj, "references", &ok);
 	if (!ok)
 		return bad(c, "an array", "%s", rpath);
 	if ((rc = read_texts(c, vj, path, rec)) || (rc = read_scores(c, vj, path, rec)) ||
@@ -1346,7 +1326,7 @@ static int read_document(struct csaf *c, json_t *doc, struct it_buf *mod, struct
                          json_t **refs)
 {
 	int ok = json_is_object(doc);
-	json_t *d = ok ? opt_type(doc, "document", is_object, &ok) : NULL;
+	json_t *d = ok ? it_json_opt_object(doc, "document", &ok) : NULL;
 	if (!ok || !d)
 		return doc_bad(c, "document", "an object");
 	const char *ver = opt_str(d, "csaf_version", &ok);
@@ -1356,14 +1336,14 @@ static int read_document(struct csaf *c, json_t *doc, struct it_buf *mod, struct
 	const char *title = opt_str(d, "title", &ok);
 	if (!ok || !cat)
 		return doc_bad(c, "document", "string \"category\" and \"title\"");
-	json_t *pb = opt_type(d, "publisher", is_object, &ok);
+	json_t *pb = it_json_opt_object(d, "publisher", &ok);
 	c->publisher = pb ? opt_str(pb, "name", &ok) : NULL;
 	if (!ok)
 		return doc_bad(c, "document.publisher.name", "a non-empty string");
-	json_t *agg = opt_type(d, "aggregate_severity", is_object, &ok);
+	json_t *agg = it_json_opt_object(d, "aggregate_severity", &ok);
 	c->aggregate = it_severity_word(agg ? opt_str(agg, "text", &ok) : NULL);
-	*refs = opt_type(d, "references", is_array, &ok);
-	json_t *tr = opt_type(d, "tracking", is_object, &ok);
+	*refs = it_json_opt_array(d, "references", &ok);
+	json_t *tr = it_json_opt_object(d, "tracking", &ok);
 	if (!ok || !tr)
 		return doc_bad(c, "document.tracking", "an object");
 	c->tracking_id = opt_str(tr, "id", &ok);
@@ -1401,7 +1381,7 @@ int it_import_csaf(json_t *doc, const char *file, const struct it_import_sink *s
 	if (rc == OK)
 		rc = read_tree(&c, doc);
 	int ok = 1;
-	json_t *vulns = rc == OK ? opt_type(doc, "vulnerabilities", is_array, &ok) : NULL;
+	json_t *vulns = rc == OK ? it_json_opt_array(doc, "vulnerabilities", &ok) : NULL;
 	if (rc == OK && (!ok || json_array_size(vulns) > CSAF_MAX_VULNS))
 		rc = doc_bad(&c, "vulnerabilities", "an array of at most 131072 vulnerabilities");
 	if (rc == OK && json_array_size(vulns) == 0 && sink->skipped)

@@ -76,36 +76,14 @@ static const char *opt_str(json_t *o, const char *key, int *ok)
 	return s;
 }
 
-/* A member of the type is() accepts; absent or null gives NULL (JSON null is read as
- * absent, as osv.dev's own fixtures write it); *ok is cleared for another type. */
-static json_t *opt_type(json_t *o, const char *key, int (*is)(const json_t *), int *ok)
-{
-	json_t *v = json_object_get(o, key);
-	if (!v || json_is_null(v))
-		return NULL;
-	if (!is(v))
-		*ok = 0;
-	return is(v) ? v : NULL;
-}
-
-static int is_array(const json_t *v)
-{
-	return json_is_array(v);
-}
-
-static int is_object(const json_t *v)
-{
-	return json_is_object(v);
-}
-
 static json_t *opt_array(json_t *o, const char *key, int *ok)
 {
-	return opt_type(o, key, is_array, ok);
+	return it_json_opt_array(o, key, ok);
 }
 
 static json_t *opt_object(json_t *o, const char *key, int *ok)
 {
-	return opt_type(o, key, is_object, ok);
+	return it_json_opt_object(o, key, ok);
 }
 
 /* Check that arr (may be NULL) holds only non-empty strings; the index of the first bad

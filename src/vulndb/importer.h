@@ -67,6 +67,11 @@ const char *it_severity_word(const char *word);
  * first). 0, or -1 when s is no such time (out then holds ""). In record.c. */
 int it_time_utc(const char *s, struct it_buf *out);
 
+/* The array (object) member key of o; absent or JSON null gives NULL; *ok is cleared for a
+ * member of another type (and NULL returned). In record.c. */
+json_t *it_json_opt_array(json_t *o, const char *key, int *ok);
+json_t *it_json_opt_object(json_t *o, const char *key, int *ok);
+
 /* Severity word of a CVSS base score ("critical" >= 9.0, "high" >= 7.0, "medium" >= 4.0,
  * "low" > 0, else "none"). */
 const char *it_cvss_severity(double score);

@@ -10,6 +10,28 @@
 
 #include "vulndb/importer.h"
 
+static json_t *opt_type(json_t *o, const char *key, json_type want, int *ok)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v || json_is_null(v))
+		return NULL;
+	if (json_typeof(v) != want) {
+		*ok = 0;
+		return NULL;
+	}
+	return v;
+}
+
+json_t *it_json_opt_array(json_t *o, const char *key, int *ok)
+{
+	return opt_type(o, key, JSON_ARRAY, ok);
+}
+
+json_t *it_json_opt_object(json_t *o, const char *key, int *ok)
+{
+	return opt_type(o, key, JSON_OBJECT, ok);
+}
+
 const char *it_cvss_severity(double score)
 {
 	if (score >= 9.0)
