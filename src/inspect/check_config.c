@@ -125,22 +125,6 @@ struct cfg {
 
 /* --- loading ---------------------------------------------------------------- */
 
-static int json_strv(json_t *arr, struct it_strv *out)
-{
-	for (size_t i = 0; i < json_array_size(arr); i++) {
-		json_t *s = json_array_get(arr, i);
-		if (json_is_string(s) && it_strv_push(out, json_string_value(s)) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static char *json_dup(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
-}
-
 static pcre2_code *rx_compile(const char *pat, const char *file, struct it_error *err)
 {
 	int ec;
@@ -168,20 +152,20 @@ static int load_tls(struct cfgdata *d, json_t *root, const char *f, struct it_er
 {
 	json_t *syn = json_object_get(root, "syntaxes");
 	size_t n = json_array_size(syn);
-	if (json_strv(json_object_get(root, "weak_protocols"), &d->weak_protocols) < 0 ||
-	    json_strv(json_object_get(root, "weak_all"), &d->weak_all) < 0 ||
-	    json_strv(json_object_get(root, "weak_cipher_parts"), &d->weak_cipher_parts) < 0 ||
+	if (it_strv_load(json_object_get(root, "weak_protocols"), &d->weak_protocols) < 0 ||
+	    it_strv_load(json_object_get(root, "weak_all"), &d->weak_all) < 0 ||
+	    it_strv_load(json_object_get(root, "weak_cipher_parts"), &d->weak_cipher_parts) < 0 ||
 	    !(d->tls = calloc(n ? n : 1, sizeof(*d->tls))))
 		return it_error_nomem(err);
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_array_get(syn, i);
 		struct tls_syntax *t = &d->tls[d->n_tls++];
-		if (!(t->name = json_dup(o, "name")))
+		if (!(t->name = it_json_strdup(o, "name")))
 			return bad(err, f, "syntaxes[]: a syntax has no name");
-		if (json_strv(json_object_get(o, "paths"), &t->paths) < 0 ||
-		    json_strv(json_object_get(o, "protocols"), &t->protocols) < 0 ||
-		    json_strv(json_object_get(o, "ciphers"), &t->ciphers) < 0 ||
-		    json_strv(json_object_get(o, "enable_flags"), &t->enable_flags) < 0)
+		if (it_strv_load(json_object_get(o, "paths"), &t->paths) < 0 ||
+		    it_strv_load(json_object_get(o, "protocols"), &t->protocols) < 0 ||
+		    it_strv_load(json_object_get(o, "ciphers"), &t->ciphers) < 0 ||
+		    it_strv_load(json_object_get(o, "enable_flags"), &t->enable_flags) < 0)
 			return it_error_nomem(err);
 	}
 	return 0;
@@ -190,8 +174,8 @@ static int load_tls(struct cfgdata *d, json_t *root, const char *f, struct it_er
 static int load_alt(struct alt *a, json_t *o, const char *f, struct it_error *err)
 {
 	json_t *rx = json_object_get(o, "regex");
-	a->path = json_dup(o, "path");
-	a->what = json_dup(o, "what");
+	a->path = it_json_strdup(o, "path");
+	a->what = it_json_strdup(o, "what");
 	if (!a->path)
 		return bad(err, f, "an alternative has no \"path\"");
 	if (json_is_string(rx) && !(a->rx = rx_compile(json_string_value(rx), f, err)))
@@ -202,9 +186,9 @@ static int load_alt(struct alt *a, json_t *o, const char *f, struct it_error *er
 static int load_client(struct client *c, json_t *o, const char *f, struct it_error *err)
 {
 	json_t *req = json_object_get(o, "require"), *deny = json_object_get(o, "deny");
-	if (!(c->name = json_dup(o, "name")))
+	if (!(c->name = it_json_strdup(o, "name")))
 		return bad(err, f, "a client has no name");
-	if (json_strv(json_object_get(o, "binaries"), &c->bins) < 0)
+	if (it_strv_load(json_object_get(o, "binaries"), &c->bins) < 0)
 		return it_error_nomem(err);
 	size_t nr = json_array_size(req), nd = json_array_size(deny);
 	if (!(c->req = calloc(nr ? nr : 1, sizeof(*c->req))) ||
@@ -214,7 +198,7 @@ static int load_client(struct client *c, json_t *o, const char *f, struct it_err
 		json_t *g = json_array_get(req, i), *any = json_object_get(g, "any");
 		struct req *r = &c->req[c->n_req++];
 		size_t na = json_array_size(any);
-		r->what = json_dup(g, "what");
+		r->what = it_json_strdup(g, "what");
 		if (!r->what || !(r->any = calloc(na ? na : 1, sizeof(*r->any))))
 			return bad(err, f, "a require group has no \"what\"");
 		for (size_t k = 0; k < na; k++, r->n_any++)
@@ -258,8 +242,8 @@ static int load_hosts(struct host_rule **out, size_t *n, json_t *arr, struct it_
 	for (size_t i = 0; i < k; i++) {
 		json_t *o = json_array_get(arr, i);
 		struct host_rule *h = &(*out)[*n];
-		h->suffix = json_dup(o, "suffix");
-		h->owner = json_dup(o, "owner");
+		h->suffix = it_json_strdup(o, "suffix");
+		h->owner = it_json_strdup(o, "owner");
 		(*n)++;
 		if (!h->suffix || !h->owner)
 			return bad(err, "services/privacy-hosts.json",
@@ -273,8 +257,8 @@ static int load_integrity(struct cfgdata *d, json_t *root, const char *f, struct
 	json_t *files = json_object_get(root, "files"),
 	       *tp = json_object_get(root, "text_patterns");
 	size_t nf = json_array_size(files), nt = json_array_size(tp);
-	if (json_strv(json_object_get(root, "config_options"), &d->kconfig) < 0 ||
-	    json_strv(json_object_get(root, "config_paths"), &d->kconfig_paths) < 0 ||
+	if (it_strv_load(json_object_get(root, "config_options"), &d->kconfig) < 0 ||
+	    it_strv_load(json_object_get(root, "config_paths"), &d->kconfig_paths) < 0 ||
 	    !(d->int_files = calloc(nf ? nf : 1, sizeof(*d->int_files))) ||
 	    !(d->int_text = calloc(nt ? nt : 1, sizeof(*d->int_text))))
 		return it_error_nomem(err);
@@ -284,7 +268,7 @@ static int load_integrity(struct cfgdata *d, json_t *root, const char *f, struct
 	for (size_t i = 0; i < nt; i++) {
 		json_t *o = json_array_get(tp, i), *rx = json_object_get(o, "regex");
 		struct pattern *p = &d->int_text[d->n_int_text++];
-		if (!(p->what = json_dup(o, "what")) || !json_is_string(rx))
+		if (!(p->what = it_json_strdup(o, "what")) || !json_is_string(rx))
 			return bad(err, f, "a text pattern lacks regex or what");
 		if (!(p->rx = rx_compile(json_string_value(rx), f, err)))
 			return -1;
@@ -315,17 +299,17 @@ static int load_all(struct it_inspect *in, struct cfgdata *d, struct it_error *e
 			    load_hosts(&d->cloud, &d->n_cloud, json_object_get(root, "cloud"),
 			               err) < 0)
 				rc = -1;
-			else if (json_strv(json_object_get(root, "telemetry_labels"),
-			                   &d->tele_labels) < 0 ||
-			         json_strv(json_object_get(root, "cloud_labels"),
-			                   &d->cloud_labels) < 0 ||
-			         json_strv(json_object_get(root, "ignore_tlds"), &d->ignore_tlds) <
-			                 0)
+			else if (it_strv_load(json_object_get(root, "telemetry_labels"),
+			                      &d->tele_labels) < 0 ||
+			         it_strv_load(json_object_get(root, "cloud_labels"),
+			                      &d->cloud_labels) < 0 ||
+			         it_strv_load(json_object_get(root, "ignore_tlds"),
+			                      &d->ignore_tlds) < 0)
 				rc = it_error_nomem(err);
 			break;
 		case 3:
-			if (json_strv(json_object_get(root, "wildcards"), &d->wildcards) < 0 ||
-			    json_strv(json_object_get(root, "bind_keys"), &d->bind_keys) < 0)
+			if (it_strv_load(json_object_get(root, "wildcards"), &d->wildcards) < 0 ||
+			    it_strv_load(json_object_get(root, "bind_keys"), &d->bind_keys) < 0)
 				rc = it_error_nomem(err);
 			break;
 		default:

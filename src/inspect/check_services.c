@@ -116,22 +116,6 @@ struct svc {
 
 /* --- loading the data ----------------------------------------------------- */
 
-static int json_strv(json_t *arr, struct it_strv *out)
-{
-	for (size_t i = 0; i < json_array_size(arr); i++) {
-		json_t *s = json_array_get(arr, i);
-		if (json_is_string(s) && it_strv_push(out, json_string_value(s)) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static char *json_dup(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
-}
-
 static int load_daemons(struct svc *s, json_t *arr)
 {
 	size_t n = json_array_size(arr);
@@ -140,11 +124,12 @@ static int load_daemons(struct svc *s, json_t *arr)
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_array_get(arr, i);
 		struct daemon *d = &s->daemons[s->n_daemons];
-		d->check = json_dup(o, "check");
-		d->what = json_dup(o, "what");
-		d->login_opt = json_dup(o, "login_option");
+		d->check = it_json_strdup(o, "check");
+		d->what = it_json_strdup(o, "what");
+		d->login_opt = it_json_strdup(o, "login_option");
 		s->n_daemons++;
-		if (!d->check || !d->what || json_strv(json_object_get(o, "names"), &d->names) < 0)
+		if (!d->check || !d->what ||
+		    it_strv_load(json_object_get(o, "names"), &d->names) < 0)
 			return -1;
 	}
 	return 0;
@@ -158,13 +143,13 @@ static int load_web(struct svc *s, json_t *arr)
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_array_get(arr, i);
 		struct websrv *w = &s->web[s->n_web++];
-		w->name = json_dup(o, "name");
-		w->what = json_dup(o, "what");
-		w->docroot_opt = json_dup(o, "docroot_option");
+		w->name = it_json_strdup(o, "name");
+		w->what = it_json_strdup(o, "what");
+		w->docroot_opt = it_json_strdup(o, "docroot_option");
 		w->busybox_applet = json_is_true(json_object_get(o, "busybox_applet"));
 		if (!w->name || !w->what ||
-		    json_strv(json_object_get(o, "plain_options"), &w->plain_opts) < 0 ||
-		    json_strv(json_object_get(o, "tls_options"), &w->tls_opts) < 0)
+		    it_strv_load(json_object_get(o, "plain_options"), &w->plain_opts) < 0 ||
+		    it_strv_load(json_object_get(o, "tls_options"), &w->tls_opts) < 0)
 			return -1;
 	}
 	return 0;
@@ -189,8 +174,8 @@ static int svc_create(struct it_inspect *in, void **state, struct it_error *err)
 		                  "expected an object with a \"daemons\" array");
 	else if (load_daemons(s, json_object_get(root, "daemons")) < 0 ||
 	         load_web(s, json_object_get(root, "web_servers")) < 0 ||
-	         json_strv(json_object_get(root, "shells"), &s->shells) < 0 ||
-	         json_strv(json_object_get(root, "gettys"), &s->gettys) < 0)
+	         it_strv_load(json_object_get(root, "shells"), &s->shells) < 0 ||
+	         it_strv_load(json_object_get(root, "gettys"), &s->gettys) < 0)
 		rc = it_error_set(
 		        err, IT_ERR_INPUT, name, IT_NO_OFFSET,
 		        "a daemon or web server entry lacks a string field, or out of memory");

@@ -101,6 +101,10 @@ void *it_chain_slot(void *arrp, size_t *n, size_t *last, size_t elem, const char
 int it_data_load_json(const struct it_data *d, const char *name, json_t **root,
                       struct it_error *err);
 
+/* A malloc'd copy of the string member key of o, or NULL (absent, another type, no
+ * memory). */
+char *it_json_strdup(json_t *o, const char *key);
+
 /* A vector of owned strings: zero-initialise, it_strv_free when done. push and add
  * (push unless present) return 0 or -1 out of memory; find returns an index or -1;
  * load appends the strings of a JSON array (other members are skipped). */

@@ -56,6 +56,12 @@ int it_data_load_json(const struct it_data *d, const char *name, json_t **root,
 	return 0;
 }
 
+char *it_json_strdup(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+}
+
 int it_strv_push(struct it_strv *s, const char *p)
 {
 	char *copy = strdup(p);
