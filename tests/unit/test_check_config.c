@@ -21,14 +21,7 @@
 
 static void put(const struct test_dir *d, const char *rel, unsigned mode, const char *text)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", d->dir, rel);
-	assert_int_equal(test_sh("mkdir -p \"$(dirname '%s')\"", path), 0);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	assert_int_equal(chmod(path, mode), 0);
+	assert_int_equal(test_put(d->dir, rel, text, strlen(text), mode), 0);
 }
 
 /* The single finding of id at path (suffix), at line; fails with a dump otherwise. */

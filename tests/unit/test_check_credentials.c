@@ -21,14 +21,7 @@
 /* Write text to dir/rel (creating directories). */
 static void put(const char *dir, const char *rel, const char *text)
 {
-	assert_int_equal(test_sh("mkdir -p \"$(dirname '%s/%s')\"", dir, rel), 0);
-	struct it_buf p = IT_BUF_INIT;
-	it_buf_printf(&p, "%s/%s", dir, rel);
-	FILE *f = fopen(it_buf_str(&p), "wb");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	it_buf_free(&p);
+	assert_int_equal(test_put(dir, rel, text, strlen(text), 0644), 0);
 }
 
 /* Run a shell script (set -e) inside dir. */

@@ -23,14 +23,7 @@
 /* Write rel (parents made) below dir with mode. */
 static void put(const char *dir, const char *rel, const void *p, size_t n, mode_t mode)
 {
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	assert_int_equal(test_sh("mkdir -p \"$(dirname '%s')\"", path), 0);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(p, 1, n, f), n);
-	fclose(f);
-	assert_int_equal(chmod(path, mode), 0);
+	assert_int_equal(test_put(dir, rel, p, n, mode), 0);
 }
 
 static void put_str(const char *dir, const char *rel, const char *s)

@@ -167,6 +167,23 @@ int test_sh(const char *fmt, ...)
 	return r;
 }
 
+int test_put(const char *dir, const char *rel, const void *p, size_t n, unsigned mode)
+{
+	struct it_buf path = IT_BUF_INIT;
+	it_buf_printf(&path, "%s/%s", dir, rel);
+	const char *f = it_buf_str(&path);
+	int rc = test_sh("mkdir -p \"$(dirname '%s')\"", f) == 0 ? 0 : -1;
+	FILE *fp = rc == 0 ? fopen(f, "wb") : NULL;
+	if (!fp || fwrite(p, 1, n, fp) != n)
+		rc = -1;
+	if (fp && fclose(fp) != 0)
+		rc = -1;
+	if (rc == 0 && chmod(f, (mode_t)mode) != 0)
+		rc = -1;
+	it_buf_free(&path);
+	return rc;
+}
+
 int test_dir_open(struct test_dir *d, const char *tag)
 {
 	snprintf(d->dir, sizeof d->dir, "/tmp/iotrust-%.16s-XXXXXX", tag);

@@ -45,6 +45,8 @@ int run_filter(const char *cmd, const uint8_t *in, size_t inlen, struct it_buf *
  * mkfs tools live). 0 when it exits 0; otherwise the command and its output go
  * to stderr and the result is -1. */
 int test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Write n bytes to dir/rel (its directories made as needed) and set its mode: 0 or -1. */
+int test_put(const char *dir, const char *rel, const void *p, size_t n, unsigned mode);
 
 /* A scratch directory /tmp/iotrust-<tag>-XXXXXX, removed with everything in it. */
 struct test_dir {
