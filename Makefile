@@ -27,7 +27,7 @@ demo:
 	$(BUILD)/iotrust scan $(DEMO_DIR)/demo-firmware.bin --list -o $(DEMO_DIR)/listing.txt
 	$(BUILD)/iotrust scan $(DEMO_DIR)/demo-firmware.bin --quiet --extract $(DEMO_DIR)/extracted \
 		--format json -o $(DEMO_DIR)/result.json
-	@for f in sarif cyclonedx spdx; do \
+	@for f in sarif cyclonedx spdx csaf; do \
 		$(BUILD)/iotrust scan $(DEMO_DIR)/demo-firmware.bin --quiet --format $$f \
 			-o $(DEMO_DIR)/report.$$f.json || exit $$?; done
 	$(BUILD)/iotrust scan $(DEMO_DIR)/demo-firmware.bin --quiet -o $(DEMO_DIR)/report.txt
@@ -38,6 +38,7 @@ demo:
 	@echo "Report:          $(DEMO_DIR)/report.txt (above)"
 	@echo "Canonical JSON:  $(DEMO_DIR)/result.json"
 	@echo "SARIF, SBOMs:    $(DEMO_DIR)/report.sarif.json, report.cyclonedx.json, report.spdx.json"
+	@echo "CSAF VEX:        $(DEMO_DIR)/report.csaf.json"
 	@echo "Entry listing:   $(DEMO_DIR)/listing.txt ($$(wc -l < $(DEMO_DIR)/listing.txt) entries)"
 	@echo "Extracted tree:  $(DEMO_DIR)/extracted/"
 	@echo "Planted weaknesses: tests/fixtures/demo-weaknesses.tsv"
@@ -48,7 +49,8 @@ check: check-release check-asan
 # pinned in tests/validate/package-lock.json).
 validators:
 	@scripts/deps.sh check
-	@test -d tests/validate/node_modules || npm ci --prefix tests/validate --no-audit --no-fund
+	@[ tests/validate/node_modules/.package-lock.json -nt tests/validate/package-lock.json ] || \
+		npm ci --prefix tests/validate --no-audit --no-fund
 
 check-release: validators
 	@scripts/deps.sh check

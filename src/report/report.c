@@ -99,7 +99,8 @@ const struct it_report_writer it_write_json = {
         "json", "the canonical result (docs/schema/scan-result.schema.json)", write_json};
 
 static const struct it_report_writer *const writers[] = {
-        &it_write_json, &it_write_text, &it_write_sarif, &it_write_cyclonedx, &it_write_spdx,
+        &it_write_json,      &it_write_text, &it_write_sarif,
+        &it_write_cyclonedx, &it_write_spdx, &it_write_csaf,
 };
 #define N_WRITERS (sizeof(writers) / sizeof(writers[0]))
 
@@ -110,7 +111,8 @@ int it_report_write(const json_t *result, const char *format, struct it_buf *out
 		if (strcmp(writers[i]->name, format) == 0)
 			return writers[i]->write(result, out, err);
 	return it_error_set(err, IT_ERR_USAGE, NULL, IT_NO_OFFSET,
-	                    "unknown format \"%s\" (json, text, sarif, cyclonedx, spdx)", format);
+	                    "unknown format \"%s\" (json, text, sarif, cyclonedx, spdx, csaf)",
+	                    format);
 }
 
 size_t it_report_format_count(void)

@@ -396,9 +396,8 @@ static json_t *vuln_entry(const json_t *m)
 	if (it_report_str(m, "summary"))
 		json_object_set_new(v, "description", json_string(it_report_str(m, "summary")));
 	const json_t *kev = json_object_get(m, "kev");
-	if (kev && it_report_str(kev, "required_action"))
-		json_object_set_new(v, "recommendation",
-		                    json_string(it_report_str(kev, "required_action")));
+	if (kev && it_report_str(kev, "action"))
+		json_object_set_new(v, "recommendation", json_string(it_report_str(kev, "action")));
 	json_object_set_new(v, "affects", json_array());
 	const char *state = analysis_state(it_report_str(m, "status"));
 	const json_t *vex = json_object_get(m, "vex");

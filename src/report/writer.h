@@ -27,6 +27,6 @@ json_t *it_report_file_uses(const json_t *components);
 const char *it_report_single_file_sha256(const json_t *c, const json_t *file_uses);
 
 extern const struct it_report_writer it_write_json, it_write_text, it_write_sarif,
-        it_write_cyclonedx, it_write_spdx;
+        it_write_cyclonedx, it_write_spdx, it_write_csaf;
 
 #endif

@@ -272,6 +272,37 @@ static void put_str(json_t *o, const char *k, const char *v)
 		json_object_set_new(o, k, json_string(v));
 }
 
+/* The CVSS vectors of a record a VEX or advisory writer needs: per CVSS major version
+ * (v3.x, v2) the first primary metric, else the first one. */
+static json_t *cvss_of(const json_t *metrics)
+{
+	static const char *const families[][2] = {{"cvss_v3.", "3"}, {"cvss_v2", "2.0"}};
+	json_t *out = json_array();
+	for (size_t f = 0; out && f < 2; f++) {
+		const json_t *pick = NULL, *m;
+		size_t i;
+		json_array_foreach(metrics, i, m)
+		{
+			const char *type = json_string_value(json_object_get(m, "type"));
+			if (!type || strncmp(type, families[f][0], strlen(families[f][0])) != 0 ||
+			    !json_string_value(json_object_get(m, "vector")) ||
+			    !json_is_number(json_object_get(m, "score")))
+				continue;
+			if (!pick || (json_is_true(json_object_get(m, "primary")) &&
+			              !json_is_true(json_object_get(pick, "primary"))))
+				pick = m;
+		}
+		if (!pick)
+			continue;
+		const char *type = json_string_value(json_object_get(pick, "type"));
+		const char *version = f == 0 ? type + strlen("cvss_v") : families[f][1];
+		json_array_append_new(out, json_pack("{ss sO sO}", "version", version, "vector",
+		                                     json_object_get(pick, "vector"), "score",
+		                                     json_object_get(pick, "score")));
+	}
+	return out;
+}
+
 /* The entry of one CVE group [a, b) of sorted hits. */
 static json_t *entry_of(struct it_store *s, const struct hit *a, const struct hit *b,
                         const char *version, struct it_error *err)
@@ -310,6 +341,11 @@ static json_t *entry_of(struct it_store *s, const struct hit *a, const struct hi
 	json_t *score = json_object_get(r, "score");
 	if (json_is_number(score))
 		json_object_set(o, "score", score);
+	json_t *cvss = cvss_of(json_object_get(r, "metrics"));
+	if (json_array_size(cvss))
+		json_object_set_new(o, "cvss", cvss);
+	else
+		json_decref(cvss);
 	put_str(o, "status", d->status);
 	put_str(o, "fixed", d->fixed);
 	if (it_store_get_kev(s, a->group, &kev, err) > 0) {

@@ -197,13 +197,13 @@ static void test_fixture_is_canonical(void **state)
 static void test_format_table(void **state)
 {
 	(void)state;
-	const char *want[] = {"json", "text", "sarif", "cyclonedx", "spdx"};
-	assert_int_equal(it_report_format_count(), 5);
-	for (size_t i = 0; i < 5; i++) {
+	const char *want[] = {"json", "text", "sarif", "cyclonedx", "spdx", "csaf"};
+	assert_int_equal(it_report_format_count(), 6);
+	for (size_t i = 0; i < 6; i++) {
 		assert_string_equal(it_report_format_name(i), want[i]);
 		assert_true(strlen(it_report_format_help(i)) > 10);
 	}
-	assert_null(it_report_format_name(5));
+	assert_null(it_report_format_name(6));
 	struct it_buf out = IT_BUF_INIT;
 	struct it_error err = IT_ERROR_INIT;
 	json_t *r = json_object();
@@ -670,6 +670,88 @@ static void test_cyclonedx_vex(void **state)
 	json_decref(r);
 }
 
+/* ---- CSAF VEX ---- */
+
+/* The product id the CSAF document gives the component called name. */
+static const char *csaf_pid(const json_t *doc, const char *name)
+{
+	const json_t *rels = json_object_get(json_object_get(doc, "product_tree"), "relationships");
+	const json_t *r;
+	size_t i;
+	json_array_foreach(rels, i, r)
+	{
+		const json_t *full = json_object_get(r, "full_product_name");
+		if (strncmp(str_at(full, "name"), name, strlen(name)) == 0 &&
+		    str_at(full, "name")[strlen(name)] == ' ')
+			return str_at(full, "product_id");
+	}
+	fail_msg("no relationship product for %s", name);
+	return NULL;
+}
+
+static void test_csaf_vex(void **state)
+{
+	(void)state;
+	json_t *r = load_fixture();
+	char *text;
+	json_t *doc = render_json(r, "csaf", &text);
+	json_t *d = json_object_get(doc, "document"), *tree = json_object_get(doc, "product_tree");
+	assert_string_equal(str_at(d, "category"), "csaf_vex");
+	assert_string_equal(str_at(d, "csaf_version"), "2.0");
+	assert_string_equal(str_at(json_object_get(d, "tracking"), "current_release_date"),
+	                    str_at(json_object_get(r, "image"), "scanned_at"));
+	/* the firmware and the three components with matches, each part of the firmware */
+	assert_int_equal(json_array_size(json_object_get(tree, "full_product_names")), 4);
+	assert_int_equal(json_array_size(json_object_get(tree, "relationships")), 3);
+	const char *kernel_id = csaf_pid(doc, "linux"), *zlib_id = csaf_pid(doc, "zlib1g");
+	json_t *v = json_object_get(doc, "vulnerabilities");
+	assert_int_equal(json_array_size(v), 3);
+	json_t *kernel = json_array_get(v, 0), *zlib = json_array_get(v, 2);
+	assert_string_equal(str_at(kernel, "cve"), "CVE-2024-1086");
+	assert_true(has_string(
+	        json_object_get(json_object_get(kernel, "product_status"), "known_affected"),
+	        kernel_id));
+	json_t *fix = json_array_get(json_object_get(kernel, "remediations"), 0);
+	assert_string_equal(str_at(fix, "category"), "vendor_fix");
+	assert_non_null(strstr(str_at(fix, "details"), "to version 5.15.149"));
+	json_t *threat = json_array_get(json_object_get(kernel, "threats"), 0);
+	assert_string_equal(str_at(threat, "category"), "exploit_status");
+	assert_string_equal(str_at(threat, "date"), "2024-05-30T00:00:00Z");
+	json_t *score = json_array_get(json_object_get(kernel, "scores"), 0);
+	assert_string_equal(str_at(json_object_get(score, "cvss_v3"), "baseSeverity"), "HIGH");
+	assert_string_equal(str_at(json_object_get(score, "cvss_v2"), "version"), "2.0");
+	/* the maker's VEX: not affected, with a flag and the impact statement; no score */
+	assert_string_equal(str_at(zlib, "cve"), "CVE-2023-45853");
+	assert_true(has_string(
+	        json_object_get(json_object_get(zlib, "product_status"), "known_not_affected"),
+	        zlib_id));
+	assert_string_equal(str_at(json_array_get(json_object_get(zlib, "flags"), 0), "label"),
+	                    "vulnerable_code_not_in_execute_path");
+	assert_string_equal(str_at(json_array_get(json_object_get(zlib, "threats"), 0), "details"),
+	                    "minizip is not built into the firmware");
+	assert_null(json_object_get(zlib, "scores"));
+	assert_valid("csaf", text);
+	free(text);
+
+	/* the validator can fail: an affected product without its action statement */
+	json_object_del(kernel, "remediations");
+	text = dump(doc);
+	assert_rejected("csaf", text, "mandatoryTest_6_1_27_10");
+	free(text);
+	json_decref(doc);
+
+	/* nothing matched: no CSAF VEX document can say that */
+	json_object_set_new(r, "vulnerabilities", json_array());
+	struct it_buf out = IT_BUF_INIT;
+	struct it_error err = IT_ERROR_INIT;
+	assert_int_equal(it_report_write(r, "csaf", &out, &err), -1);
+	assert_int_equal(err.code, IT_ERR_USAGE);
+	assert_non_null(strstr(err.message, "needs at least one"));
+	it_error_clear(&err);
+	it_buf_free(&out);
+	json_decref(r);
+}
+
 static void test_text_many_findings(void **state)
 {
 	(void)state;
@@ -872,6 +954,7 @@ int main(void)
 	        cmocka_unit_test(test_sarif_fingerprints),
 	        cmocka_unit_test(test_text_summary),
 	        cmocka_unit_test(test_cyclonedx_vex),
+	        cmocka_unit_test(test_csaf_vex),
 	        cmocka_unit_test(test_text_many_findings),
 	        cmocka_unit_test(test_awkward_inputs),
 	        cmocka_unit_test(test_malformed_result),

@@ -8,6 +8,12 @@
 //       spdx       SPDX 2.3 JSON: Ajv (draft 2019-09) against tests/data/schemas/spdx-2.3-schema.json
 //       sarif      SARIF 2.1.0: Ajv (draft-04) against tests/data/schemas/sarif-schema-2.1.0.json
 //       result     iotrust's canonical result: Ajv (draft-07) against docs/schema/scan-result.schema.json
+//       csaf       CSAF 2.0 (VEX profile): @secvisogram/csaf-validator-lib's strict schema test,
+//                  every mandatory test (6.1.x, incl. the csaf_vex profile tests 6.1.27.x) and
+//                  every optional test (6.2.x, warnings count as errors) but 6.2.11 (a
+//                  canonical URL: a document made on a maker's machine does not know where
+//                  it will be published); the informative tests (6.3.x) are left out: they
+//                  fetch URLs and run hunspell
 //
 // After the schema, a few consistency rules that a schema cannot express are
 // checked too (references point at things that exist, identifiers are unique).
@@ -128,6 +134,27 @@ async function resultValidator () {
   }
 }
 
+async function csafValidator () {
+  const validateStrict = await load('@secvisogram/csaf-validator-lib/validateStrict.js')
+  const schema = await import('@secvisogram/csaf-validator-lib/schemaTests.js')
+  const mandatory = await import('@secvisogram/csaf-validator-lib/mandatoryTests.js')
+  const optional = await import('@secvisogram/csaf-validator-lib/optionalTests.js')
+  const tests = [schema.csaf_2_0_strict, ...Object.values(mandatory),
+    ...Object.values(optional).filter(t => t.name !== 'optionalTest_6_2_11')]
+  return async (doc) => {
+    const res = await validateStrict(tests, doc)
+    const errs = []
+    for (const t of res.tests ?? []) {
+      for (const e of [...(t.errors ?? []), ...(t.warnings ?? [])]) {
+        errs.push(`${t.name}: ${e.instancePath || '(document)'}: ${e.message}`)
+      }
+    }
+    if (!res.isValid && errs.length === 0) errs.push('not valid (no message from the validator)')
+    if (doc.document?.category !== 'csaf_vex') errs.push(`/document/category: must be "csaf_vex", is ${JSON.stringify(doc.document?.category)}`)
+    return errs
+  }
+}
+
 // --- consistency rules (what the specifications say but schemas cannot check) ---
 
 function uniqueIds (ids, what) {
@@ -222,7 +249,7 @@ function resultConsistency (doc) {
   return errs
 }
 
-const KINDS = { cyclonedx: cyclonedxValidator, spdx: spdxValidator, sarif: sarifValidator, result: resultValidator }
+const KINDS = { cyclonedx: cyclonedxValidator, spdx: spdxValidator, sarif: sarifValidator, result: resultValidator, csaf: csafValidator }
 
 async function main (argv) {
   const [kind, ...files] = argv
