@@ -108,6 +108,12 @@ int it_store_rows(struct it_store *s, const char *kind, const char *ns, const ch
 /* The record's JSON appended to out: 1 found, 0 not found, -1 error. Looks the id up
  * as a record id first, then as an alias. */
 int it_store_get_vuln(struct it_store *s, const char *id, struct it_buf *out, struct it_error *err);
+/* What a match reports of the record, as JSON {"source","aliases","summary","severity",
+ * "score","metrics"} (kept beside the record when it is put: a few hundred bytes where the
+ * record may be 100 KB), appended to out: 1 found, 0 not found, -1 error; looked up as
+ * it_store_get_vuln does. */
+int it_store_get_brief(struct it_store *s, const char *id, struct it_buf *out,
+                       struct it_error *err);
 /* The KEV entry as JSON ({"cve":..,"date_added":..,...}): 1 found, 0 not, -1 error. */
 int it_store_get_kev(struct it_store *s, const char *cve, struct it_buf *out, struct it_error *err);
 /* Record ids that have alias (e.g. every OSV/CSAF record aliasing a CVE), one callback

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "cli/cli.h"
@@ -35,6 +36,11 @@ static const char db_help[] =
         "  match --cpe CPE | --purl PURL [--version V] [--all] [--json]\n"
         "                          the vulnerabilities the store knows for that "
         "component\n"
+        "  match --sbom BOM.json [--all] [--json] [--timing]\n"
+        "                          every component of a CycloneDX SBOM (by its purl "
+        "and cpe);\n"
+        "                          --timing prints the matching time (after the "
+        "store is open)\n"
         "  show ID                 one record (CVE, OSV, CSAF id, or an alias) as "
         "JSON\n"
         "  stats                   counts by source, KEV entries, schema version\n"
@@ -53,10 +59,10 @@ static const char db_help[] =
         "(records skipped and counted, the rest imported); 4 internal error.\n";
 
 struct db_args {
-	const char *db, *cpe, *purl, *version;
+	const char *db, *cpe, *purl, *version, *sbom;
 	const char *urls[64];
 	size_t n_urls;
-	int quiet, json, all;
+	int quiet, json, all, timing;
 };
 
 static int parse(int argc, char **argv, struct db_args *a)
@@ -66,7 +72,8 @@ static int parse(int argc, char **argv, struct db_args *a)
 	        {"quiet", no_argument, NULL, 'q'},      {"cpe", required_argument, NULL, 'c'},
 	        {"purl", required_argument, NULL, 'p'}, {"version", required_argument, NULL, 'v'},
 	        {"json", no_argument, NULL, 'j'},       {"all", no_argument, NULL, 'a'},
-	        {"url", required_argument, NULL, 'u'},  {NULL, 0, NULL, 0},
+	        {"url", required_argument, NULL, 'u'},  {"sbom", required_argument, NULL, 's'},
+	        {"timing", no_argument, NULL, 't'},     {NULL, 0, NULL, 0},
 	};
 	int c;
 	a->db = getenv("IOTRUST_DB");
@@ -95,6 +102,12 @@ static int parse(int argc, char **argv, struct db_args *a)
 			break;
 		case 'a':
 			a->all = 1;
+			break;
+		case 's':
+			a->sbom = optarg;
+			break;
+		case 't':
+			a->timing = 1;
 			break;
 		case 'u':
 			if (a->n_urls == sizeof(a->urls) / sizeof(*a->urls))
@@ -181,10 +194,98 @@ static void print_match(json_t *m)
 	       jstr(m, "decided_by", "?"));
 }
 
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static size_t count_affected(const json_t *arr)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		const char *st =
+		        json_string_value(json_object_get(json_array_get(arr, i), "status"));
+		n += st && strcmp(st, "affected") == 0;
+	}
+	return n;
+}
+
+/* Every component of a CycloneDX SBOM, through one matcher in one read transaction. */
+static int run_match_sbom(struct it_store *s, const struct db_args *a)
+{
+	json_error_t je;
+	struct it_error err = IT_ERROR_INIT;
+	json_t *bom = json_load_file(a->sbom, 0, &je);
+	if (!bom) {
+		if (je.line > 0)
+			it_error_set_line(&err, IT_ERR_INPUT, a->sbom, (unsigned long)je.line,
+			                  (unsigned long)je.column, "not readable JSON: %s",
+			                  je.text);
+		else
+			it_error_set(&err, IT_ERR_INPUT, a->sbom, IT_NO_OFFSET, "%s", je.text);
+		return cli_fail(&err);
+	}
+	struct it_matcher *m = NULL;
+	json_t *out = json_array();
+	size_t n = 0, affected = 0, vulns = 0;
+	double t0 = now_ms(), t1 = t0;
+	int rc = out ? it_matcher_new(&m, s, &err) : it_error_nomem(&err);
+	if (rc == 0 && (rc = it_store_begin_read(s, &err)) == 0) {
+		rc = it_match_cyclonedx(m, bom, a->all, out, &n, &err);
+		t1 = now_ms();
+		if (rc == 0)
+			rc = it_store_commit(s, &err);
+		else
+			it_store_rollback(s);
+	}
+	it_matcher_free(m);
+	json_decref(bom);
+	if (rc < 0) {
+		json_decref(out);
+		if (err.code == IT_ERR_INPUT && !err.where)
+			err.where = strdup(a->sbom);
+		return cli_fail(&err);
+	}
+	for (size_t i = 0; i < json_array_size(out); i++) {
+		json_t *v = json_object_get(json_array_get(out, i), "vulnerabilities");
+		affected += count_affected(v);
+		vulns += json_array_size(v);
+	}
+	if (a->json) {
+		char *t = json_dumps(out, JSON_INDENT(2));
+		puts(t ? t : "[]");
+		free(t);
+	} else {
+		for (size_t i = 0; i < json_array_size(out); i++) {
+			json_t *c = json_array_get(out, i),
+			       *v = json_object_get(c, "vulnerabilities");
+			printf("%s %s:\n", jstr(c, "name", "(unnamed)"), jstr(c, "version", ""));
+			for (size_t k = 0; k < json_array_size(v); k++)
+				print_match(json_array_get(v, k));
+		}
+		printf("%zu components, %zu with matches: %zu matched, %zu affected\n", n,
+		       json_array_size(out), vulns, affected);
+	}
+	if (a->timing)
+		fprintf(stderr, "matched %zu components in %.3f ms (%.3f ms per 1,000)\n", n,
+		        t1 - t0, n ? (t1 - t0) * 1000.0 / (double)n : 0.0);
+	json_decref(out);
+	return affected ? 1 : 0;
+}
+
 static int run_match(struct it_store *s, const struct db_args *a)
 {
+	if (a->sbom) {
+		if (a->cpe || a->purl || a->version)
+			return cli_usage_error("db", "match --sbom takes no --cpe, --purl or "
+			                             "--version");
+		return run_match_sbom(s, a);
+	}
 	if (!a->cpe == !a->purl)
-		return cli_usage_error("db", "match needs exactly one of --cpe and --purl");
+		return cli_usage_error("db", "match needs exactly one of --cpe and --purl "
+		                             "(or --sbom)");
 	struct it_match_query q = {.cpe = a->cpe, .purl = a->purl, .version = a->version};
 	json_t *arr = json_array();
 	struct it_error err = IT_ERROR_INIT;
@@ -192,12 +293,7 @@ static int run_match(struct it_store *s, const struct db_args *a)
 		json_decref(arr);
 		return cli_fail(&err);
 	}
-	size_t affected = 0;
-	for (size_t i = 0; i < json_array_size(arr); i++) {
-		const char *st =
-		        json_string_value(json_object_get(json_array_get(arr, i), "status"));
-		affected += st && strcmp(st, "affected") == 0;
-	}
+	size_t affected = count_affected(arr);
 	if (a->json) {
 		char *t = json_dumps(arr, JSON_INDENT(2));
 		puts(t ? t : "[]");

@@ -168,26 +168,31 @@ int it_scan_match(struct it_scan_result *r, struct it_store *s, const char *vex,
 		json_decref(statements);
 		return it_error_nomem(err);
 	}
-	/* one read transaction: every component's queries see one snapshot, one lock */
-	int rc = it_store_begin_read(s, err);
+	/* one read transaction: every component's queries see one snapshot, one lock; one
+	 * matcher: a record met by several components is read once */
+	struct it_matcher *m = NULL;
+	int rc = it_matcher_new(&m, s, err), in_txn = 0;
+	if (rc == 0)
+		in_txn = (rc = it_store_begin_read(s, err)) == 0;
 	for (size_t i = 0; rc == 0 && r->inspect && i < it_inspect_component_count(r->inspect);
 	     i++) {
 		const struct it_component *c = it_inspect_component(r->inspect, i);
 		struct it_match_query q;
 		it_match_query_of(c, &q);
 		size_t before = json_array_size(r->vulnerabilities);
-		rc = it_match(s, &q, 0, r->vulnerabilities, err);
+		rc = it_matcher_match(m, &q, 0, r->vulnerabilities, err);
 		for (size_t k = before; rc == 0 && k < json_array_size(r->vulnerabilities); k++) {
-			json_t *m = json_array_get(r->vulnerabilities, k);
-			json_object_set_new(m, "component_index", json_integer((json_int_t)i));
+			json_t *e = json_array_get(r->vulnerabilities, k);
+			json_object_set_new(e, "component_index", json_integer((json_int_t)i));
 			if (statements)
-				it_vex_apply(statements, m, c, NULL, vex);
+				it_vex_apply(statements, e, c, NULL, vex);
 		}
 	}
-	if (rc == 0)
+	if (rc == 0 && in_txn)
 		rc = it_store_commit(s, err);
-	else
+	else if (in_txn)
 		it_store_rollback(s);
+	it_matcher_free(m);
 	json_decref(statements);
 	return rc;
 }

@@ -25,6 +25,8 @@ struct it_store_ops {
 	            it_store_row_fn fn, void *user, struct it_error *err);
 	int (*get_vuln)(struct it_store *s, const char *id, struct it_buf *out,
 	                struct it_error *err);
+	int (*get_brief)(struct it_store *s, const char *id, struct it_buf *out,
+	                 struct it_error *err);
 	int (*get_kev)(struct it_store *s, const char *cve, struct it_buf *out,
 	               struct it_error *err);
 	int (*ids_with_alias)(struct it_store *s, const char *alias,

@@ -557,6 +557,13 @@ int it_store_get_vuln(struct it_store *s, const char *id, struct it_buf *out, st
 	return s->ops->get_vuln(s, id, out, err);
 }
 
+int it_store_get_brief(struct it_store *s, const char *id, struct it_buf *out, struct it_error *err)
+{
+	if (!s || !id || !out)
+		return misuse(err, "get_brief needs a store, an id and a buffer");
+	return s->ops->get_brief(s, id, out, err);
+}
+
 int it_store_get_kev(struct it_store *s, const char *cve, struct it_buf *out, struct it_error *err)
 {
 	if (!s || !cve || !out)

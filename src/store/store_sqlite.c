@@ -16,6 +16,15 @@
 #define BUSY_TIMEOUT_MS 10000
 #define APPLICATION_ID  0x696f7472 /* "iotr": marks the file as an iotrust store */
 
+/* What a match reports of a record (it_store_get_brief), cut out of its JSON j by SQLite's
+ * own JSON functions when the record is put: a few hundred bytes where the record may be
+ * 100 KB (a kernel CVE's configurations). */
+#define BRIEF_OF(j)                                                                                \
+	"json_object('source', json_extract(" j ", '$.source'), 'aliases', json_extract(" j        \
+	", '$.aliases'), 'summary', json_extract(" j ", '$.summary'), 'severity', json_extract(" j \
+	", '$.severity'), 'score', json_extract(" j ", '$.score'), 'metrics', json_extract(" j     \
+	", '$.metrics'))"
+
 /* The schema, one entry per version: entry i takes user_version i to i + 1. Never edit an
  * entry that has shipped; append one. */
 static const char *const migrations[] = {
@@ -65,6 +74,9 @@ static const char *const migrations[] = {
         "CREATE TABLE meta ("
         " key TEXT PRIMARY KEY,"
         " value TEXT NOT NULL) WITHOUT ROWID;",
+        /* 2: each record's brief, for matching without parsing the whole record. */
+        "ALTER TABLE vuln_json ADD COLUMN brief TEXT;"
+        "UPDATE vuln_json SET brief = " BRIEF_OF("json") ";",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -91,6 +103,8 @@ enum stmt {
 	ST_ROWS_IN_NS,
 	ST_GET_BY_ID,
 	ST_GET_BY_ALIAS,
+	ST_BRIEF_BY_ID,
+	ST_BRIEF_BY_ALIAS,
 	ST_GET_KEV,
 	ST_IDS_WITH_ALIAS,
 	ST_FEED_GET,
@@ -112,7 +126,9 @@ static const char *const stmt_sql[ST_COUNT] = {
                            "severity, score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         [ST_VULN_UPDATE] = "UPDATE vuln SET source = ?2, modified = ?3, published = ?4, "
                            "withdrawn = ?5, severity = ?6, score = ?7 WHERE vid = ?1",
-        [ST_JSON_PUT] = "INSERT OR REPLACE INTO vuln_json(vid, json) VALUES (?1, ?2)",
+        [ST_JSON_PUT] =
+                "INSERT OR REPLACE INTO vuln_json(vid, json, brief) VALUES (?1, ?2, " BRIEF_OF(
+                        "?2") ")",
         [ST_ALIAS_DELETE] = "DELETE FROM alias WHERE vid = ?1",
         [ST_ALIAS_INSERT] = "INSERT OR IGNORE INTO alias(vid, alias) VALUES (?1, ?2)",
         [ST_ROWS_DELETE] = "DELETE FROM affected WHERE vid = ?1",
@@ -132,6 +148,11 @@ static const char *const stmt_sql[ST_COUNT] = {
         [ST_GET_BY_ALIAS] = "SELECT json FROM vuln_json WHERE vid = (SELECT v.vid FROM alias a "
                             "JOIN vuln v ON v.vid = a.vid WHERE a.alias = ?1 ORDER BY "
                             "v.withdrawn <> 0, v.source <> 'nvd', v.id LIMIT 1)",
+        [ST_BRIEF_BY_ID] = "SELECT j.brief FROM vuln v JOIN vuln_json j ON j.vid = v.vid "
+                           "WHERE v.id = ?1",
+        [ST_BRIEF_BY_ALIAS] = "SELECT brief FROM vuln_json WHERE vid = (SELECT v.vid FROM "
+                              "alias a JOIN vuln v ON v.vid = a.vid WHERE a.alias = ?1 ORDER "
+                              "BY v.withdrawn <> 0, v.source <> 'nvd', v.id LIMIT 1)",
         [ST_GET_KEV] = "SELECT cve, vendor, product, name, date_added, due_date, action, "
                        "ransomware, notes FROM kev WHERE cve = ?1",
         [ST_IDS_WITH_ALIAS] = "SELECT v.id FROM alias a JOIN vuln v ON v.vid = a.vid "
@@ -654,6 +675,13 @@ static int sqlite_get_vuln(struct it_store *s, const char *id, struct it_buf *ou
 	return rc == 0 ? get_text(s, ST_GET_BY_ALIAS, id, out, err) : rc;
 }
 
+static int sqlite_get_brief(struct it_store *s, const char *id, struct it_buf *out,
+                            struct it_error *err)
+{
+	int rc = get_text(s, ST_BRIEF_BY_ID, id, out, err);
+	return rc == 0 ? get_text(s, ST_BRIEF_BY_ALIAS, id, out, err) : rc;
+}
+
 /* The KEV row st points at as a JSON object (NULL columns left out). */
 static int kev_json(sqlite3_stmt *st, struct it_buf *out, struct it_error *err)
 {
@@ -812,6 +840,7 @@ static const struct it_store_ops sqlite_ops = {
         .put_kev = sqlite_put_kev,
         .rows = sqlite_rows,
         .get_vuln = sqlite_get_vuln,
+        .get_brief = sqlite_get_brief,
         .get_kev = sqlite_get_kev,
         .ids_with_alias = sqlite_ids_with_alias,
         .feed_get = sqlite_feed_get,

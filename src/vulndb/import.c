@@ -15,11 +15,13 @@
 #include "iotrust/mapfile.h"
 #include "iotrust/vulndb.h"
 #include "vulndb/importer.h"
+#include "vulndb/stream.h"
 
 #define MAX_DOC_BYTES   ((size_t)4 << 30) /* an inflated document */
 #define MAX_DEPTH       16                /* directory recursion */
 #define DEFAULT_BATCH   1000
 #define MAX_ZIP_MEMBERS 2000000
+#define STREAM_MIN      ((size_t)256 << 10) /* documents this large are streamed if they can */
 
 struct run {
 	struct it_store *store;
@@ -141,8 +143,51 @@ static void sink_skipped(void *user, const char *id, const char *why)
 
 /* --- one document ------------------------------------------------------------------- */
 
+/* An NVD page streamed item by item (stream.c): the reader is made at the first item. */
+struct nvd_stream {
+	struct run *r;
+	struct it_import_sink sink;
+	struct it_nvd_reader *reader;
+	struct it_error *err;
+};
+
+static int stream_item(void *user, json_t *item, size_t index, size_t offset)
+{
+	struct nvd_stream *ns = user;
+	(void)offset;
+	if (!ns->reader && !(ns->reader = it_nvd_reader_new(ns->r->file, &ns->sink, ns->err)))
+		return -1;
+	return it_nvd_reader_item(ns->reader, item, index);
+}
+
+/* 1 when data was a large NVD page and has been imported item by item, 0 when it is
+ * something else (parse it whole), -1 when the sink failed. A syntax error after the
+ * first item is reported (the items before it are kept) and ends the document. */
+static int import_streamed(struct run *r, const uint8_t *data, size_t n, struct it_error *err)
+{
+	if (n < STREAM_MIN)
+		return 0;
+	struct nvd_stream ns = {
+	        .r = r, .sink = {sink_vuln, sink_kev, sink_malformed, sink_skipped, r}, .err = err};
+	struct it_json_where w = {0};
+	int rc = it_json_stream_array((const char *)data, n, "vulnerabilities", it_nvd_is_item,
+	                              stream_item, &ns, &w);
+	it_nvd_reader_free(ns.reader);
+	if (rc == -1) {
+		char where[96];
+		snprintf(where, sizeof(where), "line %zu column %zu (byte %zu)", w.line, w.column,
+		         w.offset);
+		report_malformed(r, where, w.msg);
+		return 1;
+	}
+	return rc == -2 ? -1 : rc;
+}
+
 static int import_json(struct run *r, const uint8_t *data, size_t n, struct it_error *err)
 {
+	int streamed = import_streamed(r, data, n, err);
+	if (streamed != 0)
+		return streamed < 0 ? -1 : 0;
 	json_error_t je;
 	json_t *doc = json_loadb((const char *)data, n, 0, &je);
 	if (!doc) {

@@ -925,23 +925,74 @@ static int nvd_items(json_t *vulns)
 	return 0;
 }
 
-static int read_page(struct nvd *n, json_t *vulns)
+/* One element of "vulnerabilities": an item {"cve": {...}}. OK, or FAIL when the sink
+ * failed (a malformed item is reported and skipped). */
+static int read_item(struct nvd *n, json_t *item, size_t i)
 {
 	struct jpath key = {NULL, "vulnerabilities", 0};
-	for (size_t i = 0; i < json_array_size(vulns); i++) {
-		struct jpath at = {&key, NULL, i}, cp = {&at, "cve", 0};
-		json_t *item = json_array_get(vulns, i), *cve = json_object_get(item, "cve");
-		int rc;
-		if (!json_is_object(item))
-			rc = bad(n, &at, NULL, "expected an item {\"cve\": {...}}");
-		else if (!json_is_object(cve))
-			rc = bad(n, &at, "cve", "an NVD cve object is required");
-		else
-			rc = read_cve(n, cve, &cp);
-		if (rc == FAIL)
+	struct jpath at = {&key, NULL, i}, cp = {&at, "cve", 0};
+	json_t *cve = json_object_get(item, "cve");
+	if (!json_is_object(item))
+		return bad(n, &at, NULL, "expected an item {\"cve\": {...}}");
+	if (!json_is_object(cve))
+		return bad(n, &at, "cve", "an NVD cve object is required");
+	return read_cve(n, cve, &cp);
+}
+
+static int read_page(struct nvd *n, json_t *vulns)
+{
+	for (size_t i = 0; i < json_array_size(vulns); i++)
+		if (read_item(n, json_array_get(vulns, i), i) == FAIL)
 			return -1;
-	}
 	return 0;
+}
+
+static void nvd_clear(struct nvd *n)
+{
+	matches_clear(n);
+	json_decref(n->seen);
+	free(n->nodes);
+	free(n->matches);
+	it_buf_free(&n->where);
+	it_buf_free(&n->scratch);
+	it_buf_free(&n->key);
+}
+
+struct it_nvd_reader {
+	struct nvd n;
+};
+
+int it_nvd_is_item(const json_t *item)
+{
+	return json_is_object(json_object_get(item, "cve"));
+}
+
+struct it_nvd_reader *it_nvd_reader_new(const char *file, const struct it_import_sink *sink,
+                                        struct it_error *err)
+{
+	struct it_nvd_reader *r = calloc(1, sizeof(*r));
+	if (!r || !(r->n.seen = json_object())) {
+		free(r);
+		it_error_nomem(err);
+		return NULL;
+	}
+	r->n.sink = sink;
+	r->n.err = err;
+	r->n.origin = base_name(file ? file : "(memory)");
+	return r;
+}
+
+int it_nvd_reader_item(struct it_nvd_reader *r, json_t *item, size_t index)
+{
+	return read_item(&r->n, item, index) == FAIL ? -1 : 0;
+}
+
+void it_nvd_reader_free(struct it_nvd_reader *r)
+{
+	if (r) {
+		nvd_clear(&r->n);
+		free(r);
+	}
 }
 
 int it_import_nvd(json_t *doc, const char *file, const struct it_import_sink *sink,
@@ -966,8 +1017,7 @@ int it_import_nvd(json_t *doc, const char *file, const struct it_import_sink *si
 		wrong = "\"cve\" must be an object";
 	else if (!vulns && !item && !bare_cve(doc))
 		wrong = "not an NVD CVE API 2.0 document: expected \"vulnerabilities\", \"cve\" or "
-		        "a "
-		        "cve object";
+		        "a cve object";
 	if (wrong)
 		return it_error_set(err, IT_ERR_INPUT, name, IT_NO_OFFSET, "%s", wrong);
 
@@ -980,12 +1030,6 @@ int it_import_nvd(json_t *doc, const char *file, const struct it_import_sink *si
 		rc = read_page(&n, vulns);
 	else
 		rc = read_cve(&n, item ? item : doc, item ? &cp : NULL) == FAIL ? -1 : 0;
-	matches_clear(&n);
-	json_decref(n.seen);
-	free(n.nodes);
-	free(n.matches);
-	it_buf_free(&n.where);
-	it_buf_free(&n.scratch);
-	it_buf_free(&n.key);
+	nvd_clear(&n);
 	return rc;
 }

@@ -30,8 +30,34 @@ struct hits {
 	size_t n, cap;
 };
 
+/* What a matcher learns about records between queries (it_matcher): each record's CVE
+ * group, and each entry's details (source, summary, severity, score, CVSS, KEV) as read
+ * once from the store. */
+struct cached_row {
+	char *vuln_id;
+	struct it_store_row r; /* its strings owned */
+	char *cv;              /* criteria_version of a row with no version nor range */
+};
+
+struct rowset {
+	struct cached_row *v;
+	size_t n, cap;
+};
+
+struct it_matcher {
+	struct it_store *s;
+	json_t *groups;  /* record id -> CVE group */
+	json_t *details; /* "group\nrecord" -> {source, summary, ...} */
+	json_t *sets;    /* "kind\nns\nname" -> index into rowsets */
+	struct rowset *rowsets;
+	size_t n_sets, cap_sets, cached_rows;
+};
+
+#define MAX_CACHED_ROWS 2000000 /* past this, products are read from the store each time */
+
 struct ctx {
 	struct it_store *s;
+	struct it_matcher *m;
 	struct hits *h;
 	const char *version; /* the component's version in the row's terms */
 	char *pkg_version;   /* the package version of the PURL (a copy) */
@@ -60,29 +86,44 @@ static char *dup0(const char *s)
 
 /* The CPE's version and update attributes of a criteria ("...:openssh:9.2:p1:..." ->
  * "9.2p1"), or NULL when the version is ANY/NA. */
+static char *version_of(const struct it_cpe *c)
+{
+	char *out = NULL;
+	if (!c->any[IT_CPE_VERSION] && !c->na[IT_CPE_VERSION] && !c->wild[IT_CPE_VERSION]) {
+		const char *upd =
+		        c->any[IT_CPE_UPDATE] || c->na[IT_CPE_UPDATE] || c->wild[IT_CPE_UPDATE]
+		                ? ""
+		                : c->attr[IT_CPE_UPDATE];
+		if (asprintf(&out, "%s%s", c->attr[IT_CPE_VERSION], upd) < 0)
+			out = NULL;
+	}
+	return out;
+}
+
 static char *criteria_version(const char *cpe)
 {
 	struct it_cpe c;
 	struct it_error e = IT_ERROR_INIT;
-	char *out = NULL;
 	if (!cpe || it_cpe_parse(&c, cpe, &e) < 0) {
 		it_error_clear(&e);
 		return NULL;
 	}
-	if (!c.any[IT_CPE_VERSION] && !c.na[IT_CPE_VERSION] && !c.wild[IT_CPE_VERSION]) {
-		const char *upd =
-		        c.any[IT_CPE_UPDATE] || c.na[IT_CPE_UPDATE] || c.wild[IT_CPE_UPDATE]
-		                ? ""
-		                : c.attr[IT_CPE_UPDATE];
-		if (asprintf(&out, "%s%s", c.attr[IT_CPE_VERSION], upd) < 0)
-			out = NULL;
-	}
+	char *out = version_of(&c);
 	it_cpe_free(&c);
 	return out;
 }
 
-/* Is version inside the row? Sets *range to a human-readable description. */
-static int in_row(const struct ctx *x, const struct it_store_row *r, char **range)
+/* "a\nb[\nc]" into key (reset first): a cache key without printf. */
+static int key_of(struct it_buf *key, const char *a, const char *b, const char *c)
+{
+	it_buf_truncate(key, 0);
+	return it_buf_puts(key, a) | it_buf_putc(key, '\n') | it_buf_puts(key, b) |
+	       (c ? it_buf_putc(key, '\n') | it_buf_puts(key, c) : 0);
+}
+
+/* Is version inside the row? cv is the version of the row's criteria (criteria_version)
+ * for a row with neither an exact version nor a range. */
+static int in_row(const struct ctx *x, const struct it_store_row *r, const char *cv)
 {
 	int ps = it_vscheme_parse(r->scheme); /* the row's source says how to compare */
 	if (ps < 0)
@@ -90,21 +131,10 @@ static int in_row(const struct ctx *x, const struct it_store_row *r, char **rang
 	enum it_vscheme sc = (enum it_vscheme)ps;
 	if (sc == IT_VS_GIT && !r->version)
 		return 0; /* commit ranges say nothing about a version */
-	if (r->version) {
-		*range = NULL;
-		if (asprintf(range, "= %s", r->version) < 0)
-			*range = NULL;
+	if (r->version)
 		return it_vers_cmp(sc, x->version, r->version) == 0;
-	}
-	if (!r->start && !r->end) {
-		/* a criteria with a concrete version and no range is one version */
-		char *cv = r->cpe ? criteria_version(r->cpe) : NULL;
-		int ok = cv ? it_vers_cmp(sc, x->version, cv) == 0 : 1;
-		if (asprintf(range, cv ? "= %s" : "all versions", cv) < 0)
-			*range = NULL;
-		free(cv);
-		return ok;
-	}
+	if (!r->start && !r->end) /* a criteria with a concrete version is one version */
+		return cv ? it_vers_cmp(sc, x->version, cv) == 0 : 1;
 	if (r->start) {
 		int c = it_vers_cmp(sc, x->version, r->start);
 		if (c < 0 || (c == 0 && !r->start_incl))
@@ -115,21 +145,35 @@ static int in_row(const struct ctx *x, const struct it_store_row *r, char **rang
 		if (c > 0 || (c == 0 && !r->end_incl))
 			return 0;
 	}
-	if (asprintf(range, "%s%s%s%s%s%s", r->start ? (r->start_incl ? ">= " : "> ") : "",
-	             r->start ? r->start : "", r->start && r->end ? ", " : "",
-	             r->end ? (r->end_incl ? "<= " : "< ") : "", r->end ? r->end : "", "") < 0)
-		*range = NULL;
 	return 1;
 }
 
+/* The row's versions for people: "= 1.2", ">= 1.0, < 1.4", "all versions". */
+static char *range_text(const struct it_store_row *r, const char *cv)
+{
+	char *out = NULL;
+	int rc;
+	if (r->version || (!r->start && !r->end))
+		rc = r->version || cv ? asprintf(&out, "= %s", r->version ? r->version : cv)
+		                      : asprintf(&out, "all versions");
+	else
+		rc = asprintf(&out, "%s%s%s%s%s", r->start ? (r->start_incl ? ">= " : "> ") : "",
+		              r->start ? r->start : "", r->start && r->end ? ", " : "",
+		              r->end ? (r->end_incl ? "<= " : "< ") : "", r->end ? r->end : "");
+	return rc < 0 ? NULL : out;
+}
+
 /* The CVE a record stands for: its id, or its first CVE alias. */
-static char *group_of(struct it_store *s, const char *id, struct it_error *err)
+static char *group_of(struct it_matcher *m, const char *id, struct it_error *err)
 {
 	if (strncmp(id, "CVE-", 4) == 0)
 		return strdup(id);
+	const char *known = json_string_value(json_object_get(m->groups, id));
+	if (known)
+		return strdup(known);
 	struct it_buf b = IT_BUF_INIT;
 	char *g = NULL;
-	if (it_store_get_vuln(s, id, &b, err) > 0) {
+	if (it_store_get_brief(m->s, id, &b, err) > 0) {
 		json_t *rec = json_loadb((const char *)b.data, b.len, 0, NULL);
 		json_t *al = json_object_get(rec, "aliases");
 		for (size_t i = 0; !g && i < json_array_size(al); i++) {
@@ -140,7 +184,11 @@ static char *group_of(struct it_store *s, const char *id, struct it_error *err)
 		json_decref(rec);
 	}
 	it_buf_free(&b);
-	return g ? g : strdup(id);
+	if (!g)
+		g = strdup(id);
+	if (g)
+		json_object_set_new(m->groups, id, json_string(g));
+	return g;
 }
 
 static int add_hit(struct ctx *x, const char *vuln_id, const struct it_store_row *r,
@@ -154,7 +202,7 @@ static int add_hit(struct ctx *x, const char *vuln_id, const struct it_store_row
 	struct hit *t = &h->v[h->n];
 	memset(t, 0, sizeof(*t));
 	t->vuln_id = strdup(vuln_id);
-	t->group = group_of(x->s, vuln_id, x->err);
+	t->group = group_of(x->m, vuln_id, x->err);
 	t->status = strdup(status);
 	t->fixed = dup0(r->fixed);
 	t->criteria = dup0(r->cpe ? r->cpe : r->purl);
@@ -166,13 +214,13 @@ static int add_hit(struct ctx *x, const char *vuln_id, const struct it_store_row
 	return 0;
 }
 
-static int on_row(void *user, const char *vuln_id, const struct it_store_row *r)
+/* One row against the query; cv as for in_row. 0, or 1 to stop (out of memory). */
+static int eval_row(struct ctx *x, const char *vuln_id, const struct it_store_row *r,
+                    const char *cv)
 {
-	struct ctx *x = user;
-	char *range = NULL;
 	if (r->negate)
 		return 0; /* "not on this platform" branches never match by themselves */
-	int inside = in_row(x, r, &range);
+	int inside = in_row(x, r, cv);
 	const char *status = NULL;
 	if (strcmp(r->status, "affected") == 0 && inside)
 		status = r->platform && x->by_package == 0 ? "needs_platform" : "affected";
@@ -180,18 +228,102 @@ static int on_row(void *user, const char *vuln_id, const struct it_store_row *r)
 		status = "fixed"; /* the distribution knows the package: outside its ranges */
 	else if (inside && strcmp(r->status, "affected") != 0)
 		status = r->status; /* CSAF fixed / not_affected / under_investigation */
-	if (!status) {
-		free(range);
+	if (!status)
 		return 0;
-	}
-	if (add_hit(x, vuln_id, r, status, range) < 0) {
+	if (add_hit(x, vuln_id, r, status, range_text(r, cv)) < 0) {
 		x->failed = 1;
 		return 1;
 	}
 	return 0;
 }
 
-/* --- queries -------------------------------------------------------------------------- */
+/* it_store_row_fn for a store read that is not cached. */
+static int on_row(void *user, const char *vuln_id, const struct it_store_row *r)
+{
+	int one = r->cpe && !r->version && !r->start && !r->end;
+	char *cv = one ? criteria_version(r->cpe) : NULL;
+	int rc = eval_row(user, vuln_id, r, cv);
+	free(cv);
+	return rc;
+}
+
+/* --- the matcher's copy of each product's rows ----------------------------------------- */
+
+/* The string fields of a row, to copy and free them alike. */
+#define ROW_STRINGS(r)                                                                             \
+	{                                                                                          \
+		&(r)->kind, &(r)->ns, &(r)->name, &(r)->cpe, &(r)->purl, &(r)->scheme,             \
+		        &(r)->version, &(r)->start, &(r)->end, &(r)->status, &(r)->fixed,          \
+		        &(r)->platform                                                             \
+	}
+
+static void row_free(struct cached_row *c)
+{
+	const char **f[] = ROW_STRINGS(&c->r);
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		free((char *)*f[i]);
+	free(c->vuln_id);
+	free(c->cv);
+}
+
+static int collect_row(void *user, const char *vuln_id, const struct it_store_row *r)
+{
+	struct rowset *set = user;
+	if (it_array_grow(&set->v, &set->cap, set->n, sizeof(*set->v)) < 0)
+		return 1;
+	struct cached_row *c = &set->v[set->n++];
+	struct it_store_row src = *r;
+	const char **from[] = ROW_STRINGS(&src), **to[] = ROW_STRINGS(&c->r);
+	c->r = *r; /* the flags; every string is replaced by a copy below */
+	int failed = !(c->vuln_id = strdup(vuln_id));
+	for (size_t i = 0; i < sizeof(to) / sizeof(to[0]); i++)
+		if ((*to[i] = *from[i] ? strdup(*from[i]) : NULL) == NULL && *from[i])
+			failed = 1;
+	c->cv = r->cpe && !r->version && !r->start && !r->end ? criteria_version(r->cpe) : NULL;
+	return failed;
+}
+
+/* Every row of the product against the query, the rows read from the store once per
+ * matcher. */
+static int rows_of(struct ctx *x, const char *kind, const char *ns, const char *name,
+                   struct it_error *err)
+{
+	struct it_matcher *m = x->m;
+	if (m->cached_rows >= MAX_CACHED_ROWS)
+		return it_store_rows(m->s, kind, ns, name, on_row, x, err);
+	struct it_buf key = IT_BUF_INIT;
+	if (key_of(&key, kind, ns, name) < 0)
+		return it_error_nomem(err);
+	for (char *p = (char *)key.data; *p; p++)      /* the store compares ns and name */
+		*p = (char)tolower((unsigned char)*p); /* case-insensitively */
+	json_t *at = json_object_get(m->sets, it_buf_str(&key));
+	struct rowset *set;
+	if (at) {
+		set = &m->rowsets[json_integer_value(at)];
+	} else {
+		if (it_array_grow(&m->rowsets, &m->cap_sets, m->n_sets, sizeof(*m->rowsets)) < 0 ||
+		    json_object_set_new(m->sets, it_buf_str(&key),
+		                        json_integer((json_int_t)m->n_sets)) < 0) {
+			it_buf_free(&key);
+			return it_error_nomem(err);
+		}
+		set = &m->rowsets[m->n_sets++];
+		memset(set, 0, sizeof(*set));
+		int rc = it_store_rows(m->s, kind, ns, name, collect_row, set, err);
+		if (rc > 0 || (rc == 0 && err->code))
+			rc = it_error_nomem(err);
+		if (rc < 0) {
+			it_buf_free(&key);
+			return -1;
+		}
+		m->cached_rows += set->n;
+	}
+	it_buf_free(&key);
+	for (size_t i = 0; i < set->n; i++)
+		if (eval_row(x, set->v[i].vuln_id, &set->v[i].r, set->v[i].cv))
+			return 0;
+	return 0;
+}
 
 /* "debian-12" -> "Debian:12", "alpine-3.18" -> "Alpine:v3.18"; NULL when unknown. */
 static char *ecosystem_of(const char *type, const char *distro)
@@ -224,11 +356,11 @@ static int by_purl(struct ctx *x, const char *purl, struct it_error *err)
 	x->pkg_version = dup0(p.version);
 	x->by_package = 1;
 	if (p.version && eco)
-		rc = it_store_rows(x->s, "pkg", eco, name, on_row, x, err);
+		rc = rows_of(x, "pkg", eco, name, err);
 	x->by_package = 0;
 	/* CSAF rows keyed by PURL type: exact product statements, not a whole distribution */
 	if (rc == 0 && p.version)
-		rc = it_store_rows(x->s, "pkg", p.type, p.name, on_row, x, err);
+		rc = rows_of(x, "pkg", p.type, p.name, err);
 	free(eco);
 	it_purl_free(&p);
 	return rc;
@@ -240,14 +372,13 @@ static int by_cpe(struct ctx *x, const char *cpe, const char *version, struct it
 	if (it_cpe_parse(&c, cpe, err) < 0)
 		return -1;
 	int rc = 0;
-	char *cv = version ? NULL : criteria_version(cpe);
+	char *cv = version ? NULL : version_of(&c);
 	x->version = version ? version : cv;
 	x->by_package = 0;
 	/* a CPE without a concrete vendor, product or version matches nothing */
 	if (x->version && !c.any[IT_CPE_VENDOR] && !c.any[IT_CPE_PRODUCT] &&
 	    !c.wild[IT_CPE_VENDOR] && !c.wild[IT_CPE_PRODUCT])
-		rc = it_store_rows(x->s, "cpe", c.attr[IT_CPE_VENDOR], c.attr[IT_CPE_PRODUCT],
-		                   on_row, x, err);
+		rc = rows_of(x, "cpe", c.attr[IT_CPE_VENDOR], c.attr[IT_CPE_PRODUCT], err);
 	free(cv);
 	it_cpe_free(&c);
 	return rc;
@@ -303,8 +434,52 @@ static json_t *cvss_of(const json_t *metrics)
 	return out;
 }
 
+/* The details of an entry as the store has them: from the NVD record of the CVE when
+ * there is one, else from the deciding record; read once per matcher. Borrowed. */
+static json_t *details_of(struct it_matcher *m, const char *group, const char *decider,
+                          struct it_error *err)
+{
+	struct it_buf key = IT_BUF_INIT, rec = IT_BUF_INIT, kev = IT_BUF_INIT;
+	if (key_of(&key, group, decider, NULL) < 0)
+		return NULL;
+	json_t *d = json_object_get(m->details, it_buf_str(&key));
+	if (d) {
+		it_buf_free(&key);
+		return d;
+	}
+	if (it_store_get_brief(m->s, group, &rec, err) <= 0) {
+		it_buf_truncate(&rec, 0);
+		it_store_get_brief(m->s, decider, &rec, err);
+	}
+	json_t *r = rec.len ? json_loadb((const char *)rec.data, rec.len, 0, NULL) : NULL;
+	d = json_object();
+	put_str(d, "source", json_string_value(json_object_get(r, "source")));
+	put_str(d, "summary", json_string_value(json_object_get(r, "summary")));
+	put_str(d, "severity", json_string_value(json_object_get(r, "severity")));
+	json_t *score = json_object_get(r, "score");
+	if (json_is_number(score))
+		json_object_set(d, "score", score);
+	json_t *cvss = cvss_of(json_object_get(r, "metrics"));
+	if (json_array_size(cvss))
+		json_object_set_new(d, "cvss", cvss);
+	else
+		json_decref(cvss);
+	if (it_store_get_kev(m->s, group, &kev, err) > 0) {
+		json_t *k = json_loadb((const char *)kev.data, kev.len, 0, NULL);
+		if (k)
+			json_object_set_new(d, "kev", k);
+	}
+	json_decref(r);
+	it_buf_free(&rec);
+	it_buf_free(&kev);
+	if (json_object_set_new(m->details, it_buf_str(&key), d) < 0)
+		d = NULL;
+	it_buf_free(&key);
+	return d;
+}
+
 /* The entry of one CVE group [a, b) of sorted hits. */
-static json_t *entry_of(struct it_store *s, const struct hit *a, const struct hit *b,
+static json_t *entry_of(struct it_matcher *mt, const struct hit *a, const struct hit *b,
                         const char *version, struct it_error *err)
 {
 	/* the deciding hit: distribution rows (sorted first) decide when there are any,
@@ -315,16 +490,14 @@ static json_t *entry_of(struct it_store *s, const struct hit *a, const struct hi
 			d = h;
 			break;
 		}
+	json_t *det = details_of(mt, a->group, d->vuln_id, err);
 	json_t *o = json_object();
-	struct it_buf rec = IT_BUF_INIT, kev = IT_BUF_INIT;
-	/* details from the NVD record of the CVE when there is one, else the decider's */
-	if (it_store_get_vuln(s, a->group, &rec, err) <= 0) {
-		it_buf_truncate(&rec, 0);
-		it_store_get_vuln(s, d->vuln_id, &rec, err);
+	if (!det || !o) {
+		json_decref(o);
+		return NULL;
 	}
-	json_t *r = rec.len ? json_loadb((const char *)rec.data, rec.len, 0, NULL) : NULL;
 	put_str(o, "id", a->group);
-	put_str(o, "source", json_string_value(json_object_get(r, "source")));
+	put_str(o, "source", json_string_value(json_object_get(det, "source")));
 	json_t *aliases = json_array();
 	for (const struct hit *h = a; h < b; h++)
 		if (strcmp(h->vuln_id, a->group) != 0) {
@@ -336,23 +509,14 @@ static json_t *entry_of(struct it_store *s, const struct hit *a, const struct hi
 				json_array_append_new(aliases, json_string(h->vuln_id));
 		}
 	json_object_set_new(o, "aliases", aliases);
-	put_str(o, "summary", json_string_value(json_object_get(r, "summary")));
-	put_str(o, "severity", json_string_value(json_object_get(r, "severity")));
-	json_t *score = json_object_get(r, "score");
-	if (json_is_number(score))
-		json_object_set(o, "score", score);
-	json_t *cvss = cvss_of(json_object_get(r, "metrics"));
-	if (json_array_size(cvss))
-		json_object_set_new(o, "cvss", cvss);
-	else
-		json_decref(cvss);
+	static const char *const copied[] = {"summary", "severity", "score", "cvss"};
+	for (size_t i = 0; i < sizeof(copied) / sizeof(copied[0]); i++)
+		if (json_object_get(det, copied[i]))
+			json_object_set(o, copied[i], json_object_get(det, copied[i]));
 	put_str(o, "status", d->status);
 	put_str(o, "fixed", d->fixed);
-	if (it_store_get_kev(s, a->group, &kev, err) > 0) {
-		json_t *k = json_loadb((const char *)kev.data, kev.len, 0, NULL);
-		if (k)
-			json_object_set_new(o, "kev", k);
-	}
+	if (json_object_get(det, "kev"))
+		json_object_set(o, "kev", json_object_get(det, "kev"));
 	json_t *m = json_object();
 	put_str(m, "by", d->by_package ? "package" : "cpe");
 	put_str(m, "criteria", d->criteria);
@@ -360,9 +524,6 @@ static json_t *entry_of(struct it_store *s, const struct hit *a, const struct hi
 	put_str(m, "version", version);
 	json_object_set_new(o, "matched", m);
 	put_str(o, "decided_by", d->by_package ? d->vuln_id : "nvd");
-	json_decref(r);
-	it_buf_free(&rec);
-	it_buf_free(&kev);
 	return o;
 }
 
@@ -373,11 +534,40 @@ void it_match_query_of(const struct it_component *c, struct it_match_query *q)
 	q->version = c->upstream;
 }
 
-int it_match(struct it_store *s, const struct it_match_query *q, int all, json_t *arr,
-             struct it_error *err)
+int it_matcher_new(struct it_matcher **out, struct it_store *s, struct it_error *err)
+{
+	struct it_matcher *m = calloc(1, sizeof(*m));
+	if (!m || !(m->groups = json_object()) || !(m->details = json_object()) ||
+	    !(m->sets = json_object())) {
+		it_matcher_free(m);
+		return it_error_nomem(err);
+	}
+	m->s = s;
+	*out = m;
+	return 0;
+}
+
+void it_matcher_free(struct it_matcher *m)
+{
+	if (!m)
+		return;
+	json_decref(m->groups);
+	json_decref(m->details);
+	json_decref(m->sets);
+	for (size_t i = 0; i < m->n_sets; i++) {
+		for (size_t k = 0; k < m->rowsets[i].n; k++)
+			row_free(&m->rowsets[i].v[k]);
+		free(m->rowsets[i].v);
+	}
+	free(m->rowsets);
+	free(m);
+}
+
+int it_matcher_match(struct it_matcher *mt, const struct it_match_query *q, int all, json_t *arr,
+                     struct it_error *err)
 {
 	struct hits h = {0};
-	struct ctx x = {.s = s, .h = &h, .err = err};
+	struct ctx x = {.s = mt->s, .m = mt, .h = &h, .err = err};
 	int rc = 0;
 	if (q->purl && strncmp(q->purl, "pkg:generic/", 12) != 0)
 		rc = by_purl(&x, q->purl, err);
@@ -394,11 +584,13 @@ int it_match(struct it_store *s, const struct it_match_query *q, int all, json_t
 		for (size_t i = 0, j; rc == 0 && i < h.n; i = j) {
 			for (j = i + 1; j < h.n && strcmp(h.v[j].group, h.v[i].group) == 0; j++)
 				;
-			json_t *e = entry_of(s, &h.v[i], &h.v[j],
+			json_t *e = entry_of(mt, &h.v[i], &h.v[j],
 			                     h.v[i].by_package ? x.pkg_version : q->version, err);
 			const char *st = json_string_value(json_object_get(e, "status"));
-			if (all || (st && (strcmp(st, "affected") == 0 ||
-			                   strcmp(st, "needs_platform") == 0)))
+			if (!e)
+				rc = err->code ? -1 : it_error_nomem(err);
+			else if (all || (st && (strcmp(st, "affected") == 0 ||
+			                        strcmp(st, "needs_platform") == 0)))
 				json_array_append_new(arr, e);
 			else
 				json_decref(e);
@@ -408,5 +600,16 @@ int it_match(struct it_store *s, const struct it_match_query *q, int all, json_t
 		hit_free(&h.v[i]);
 	free(h.v);
 	free(x.pkg_version);
+	return rc;
+}
+
+int it_match(struct it_store *s, const struct it_match_query *q, int all, json_t *arr,
+             struct it_error *err)
+{
+	struct it_matcher *m;
+	if (it_matcher_new(&m, s, err) < 0)
+		return -1;
+	int rc = it_matcher_match(m, q, all, arr, err);
+	it_matcher_free(m);
 	return rc;
 }

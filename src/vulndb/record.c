@@ -214,7 +214,7 @@ int it_record_emit(json_t *rec, const char *where, const struct it_import_sink *
 	size_t na = json_array_size(aliases), nr = json_array_size(affected);
 	const char **al = calloc(na ? na : 1, sizeof(*al));
 	struct it_store_row *rows = calloc(nr ? nr : 1, sizeof(*rows));
-	char *text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
+	char *text = json_dumps(rec, JSON_COMPACT); /* insertion order: deterministic */
 	int rc = 0;
 	if (!al || !rows || !text) {
 		rc = it_error_nomem(err);

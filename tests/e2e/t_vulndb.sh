@@ -3,7 +3,8 @@
 # the CISA KEV catalogue): import counts, idempotence, matching by CPE ranges with
 # the records' own bounds, precision (wildcard or other vendors, platform-bound
 # configurations), KEV flags, malformed input (exit 3, file and JSON path, the rest
-# imported, nothing half-written), and a scan that reports known vulnerabilities.
+# imported, nothing half-written), large pages read record by record, matching a
+# CycloneDX SBOM, and a scan that reports known vulnerabilities.
 . "$(dirname "$0")/lib.sh"
 
 DB="$WORK/v.db"
@@ -138,6 +139,65 @@ expect_exit 3 db import "$WORK/trunc.json" && pass "truncated JSON: exit 3"
 grep -q 'trunc.json: line 1' "$WORK/err" || fail "no line in: $(cat "$WORK/err")"
 expect_exit 0 db stats
 grep -q '^records: ' "$WORK/out" || fail "the store is unreadable after bad imports"
+
+# --- a large NVD page is read record by record ----------------------------------------
+# 20 copies of the snapshot's records with distinct ids (> 256 KiB: streamed), then the
+# same page cut in the middle: the complete records before the cut are imported, the cut
+# is reported with its line and byte, exit 3.
+gzip -dc "$SNAP/nvd-embedded.json.gz" | jq '.vulnerabilities as $v | .vulnerabilities =
+	[range(0; 20) as $i | $v[] | .cve.id = (.cve.id + "\($i)")]' >"$WORK/big.json"
+S="$WORK/s.db"
+expect_exit 0 "$IOTRUST" db --db "$S" --quiet import "$WORK/big.json" &&
+	grep -q '^1 files, [0-9]* records: [0-9]* new' "$WORK/out" && pass "a large page imports" ||
+	fail "large page: $(cat "$WORK/out" "$WORK/err")"
+big_new=$(sed -n 's/.* \([0-9]*\) new,.*/\1/p' "$WORK/out")
+[ "$big_new" = "$((20 * ${n_rec:-0}))" ] || fail "large page: $big_new new, expected 20 x $n_rec"
+head -c "$(($(stat -c %s "$WORK/big.json") / 2))" "$WORK/big.json" >"$WORK/cut.json"
+expect_exit 3 "$IOTRUST" db --db "$WORK/c.db" --quiet import "$WORK/cut.json" &&
+	grep -q 'cut.json: line [0-9]* column [0-9]* (byte [0-9]*)' "$WORK/err" &&
+	pass "a page cut in the middle: exit 3 with line and byte" ||
+	fail "cut page: $(cat "$WORK/err")"
+cut_new=$(sed -n 's/.* \([0-9]*\) new,.*/\1/p' "$WORK/out")
+[ "${cut_new:-0}" -gt 0 ] && [ "${cut_new:-0}" -lt "$big_new" ] &&
+	pass "the $cut_new complete records before the cut are kept" ||
+	fail "cut page kept ${cut_new:-none} records"
+
+# --- an SBOM's components, all at once ---------------------------------------------------
+cat >"$WORK/bom.json" <<'EOF'
+{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+ "components": [
+  {"type": "application", "bom-ref": "ssh", "name": "openssh", "version": "9.2p1",
+   "cpe": "cpe:2.3:a:openbsd:openssh:9.2:p1:*:*:*:*:*:*"},
+  {"type": "application", "bom-ref": "bb", "name": "busybox", "version": "1.35.0",
+   "cpe": "cpe:2.3:a:busybox:busybox:1.35.0:*:*:*:*:*:*:*",
+   "components": [{"type": "library", "bom-ref": "z", "name": "zlib", "version": "1.3.1",
+                   "cpe": "cpe:2.3:a:zlib:zlib:1.3.1:*:*:*:*:*:*:*"}]},
+  {"type": "library", "bom-ref": "none", "name": "no-identifiers"}]}
+EOF
+expect_exit 1 db match --sbom "$WORK/bom.json" --json
+jq -r '.[] | "\(."bom-ref") \(.vulnerabilities | length)"' "$WORK/out" >"$WORK/sbom.txt"
+expect_exit 1 db match --cpe 'cpe:2.3:a:openbsd:openssh:9.2:p1:*:*:*:*:*:*' --json
+n_ssh=$(jq length "$WORK/out")
+expect_exit 1 db match --cpe 'cpe:2.3:a:busybox:busybox:1.35.0:*:*:*:*:*:*:*' --json
+n_bb=$(jq length "$WORK/out")
+if [ "$(cat "$WORK/sbom.txt")" = "$(printf 'ssh %s\nbb %s' "$n_ssh" "$n_bb")" ]; then
+	pass "db match --sbom: each component as matched alone ($n_ssh, $n_bb; zlib 1.3.1 none)"
+else
+	fail "db match --sbom: $(tr '\n' ' ' <"$WORK/sbom.txt"), alone: ssh $n_ssh bb $n_bb"
+fi
+expect_exit 1 db match --sbom "$WORK/bom.json" --timing &&
+	grep -q '^matched 4 components in [0-9.]* ms' "$WORK/err" && pass "--timing" ||
+	fail "--timing: $(cat "$WORK/err")"
+echo '{"bomFormat": "CycloneDX", "components": [{"name": "x"}, {"name": "y", "cpe": 5}]}' \
+	>"$WORK/badbom.json"
+expect_exit 3 db match --sbom "$WORK/badbom.json" &&
+	grep -q 'badbom.json: CycloneDX SBOM: components\[1\] has a purl, cpe' "$WORK/err" &&
+	pass "a malformed SBOM: exit 3 with the component's path" || fail "bad SBOM: $(cat "$WORK/err")"
+echo '{"spdxVersion": "SPDX-2.3"}' >"$WORK/spdx.json"
+expect_exit 3 db match --sbom "$WORK/spdx.json" && grep -q 'not a CycloneDX SBOM' "$WORK/err" &&
+	pass "an SPDX file is refused by name" || fail "SPDX as SBOM: $(cat "$WORK/err")"
+expect_exit 2 db match --sbom "$WORK/bom.json" --cpe 'cpe:2.3:a:x:y:1:*:*:*:*:*:*:*' &&
+	pass "--sbom with --cpe is a usage error"
 
 # --- db update over real HTTP on 127.0.0.1 ------------------------------------------------
 if command -v python3 >/dev/null; then

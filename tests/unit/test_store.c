@@ -350,10 +350,10 @@ static void test_schema_version(void **state)
 	(void)state;
 	struct fixture f;
 	fixture_open(&f, "store");
-	assert_int_equal(stats_of(f.s).schema_version, 1);
+	assert_int_equal(stats_of(f.s).schema_version, 2);
 	it_store_close(f.s);
 	f.s = NULL;
-	assert_int_equal(sql_int(f.path, "PRAGMA user_version"), 1);
+	assert_int_equal(sql_int(f.path, "PRAGMA user_version"), 2);
 	assert_int_equal(sql_int(f.path, "PRAGMA application_id"), 0x696f7472);
 	assert_int_equal(sql_int(f.path, "SELECT count(*) FROM sqlite_master WHERE name IN "
 	                                 "('vuln', 'vuln_json', 'alias', 'affected', 'kev', "
@@ -370,6 +370,50 @@ static void test_schema_version(void **state)
 	test_dir_close(&f.dir);
 }
 
+/* The brief a match reads: what it needs of a record, by id and by alias. */
+static void test_brief(void **state)
+{
+	(void)state;
+	struct fixture f;
+	struct it_error err = IT_ERROR_INIT;
+	struct it_buf b = IT_BUF_INIT;
+	fixture_open(&f, "store");
+	put_openssh(f.s, "2024-01-01T00:00:00.000Z", 0, "\"GHSA-test-0001\"", "9.3p2");
+	assert_int_equal(it_store_get_brief(f.s, "GHSA-test-0001", &b, &err), 1);
+	json_t *brief = json_loadb((const char *)b.data, b.len, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(brief, "source")), "nvd");
+	assert_string_equal(json_string_value(json_object_get(brief, "severity")), "critical");
+	assert_true(json_number_value(json_object_get(brief, "score")) == 9.8);
+	assert_non_null(strstr(json_string_value(json_object_get(brief, "summary")), "PKCS#11"));
+	assert_string_equal(json_string_value(json_array_get(json_object_get(brief, "aliases"), 0)),
+	                    "GHSA-test-0001");
+	assert_null(json_object_get(brief, "affected")); /* the rows stay out */
+	json_decref(brief);
+	it_buf_truncate(&b, 0);
+	assert_int_equal(it_store_get_brief(f.s, "CVE-2000-0001", &b, &err), 0);
+	it_buf_free(&b);
+	fixture_close(&f);
+}
+
+/* A store of schema 1 (no briefs) is migrated at open and its briefs filled in. */
+static void test_migration_to_briefs(void **state)
+{
+	(void)state;
+	struct fixture f;
+	struct it_error err = IT_ERROR_INIT;
+	struct it_buf b = IT_BUF_INIT;
+	fixture_open(&f, "store");
+	put_openssh(f.s, "2024-01-01T00:00:00.000Z", 0, "", "9.3p2");
+	it_store_close(f.s);
+	sql_exec(f.path, "ALTER TABLE vuln_json DROP COLUMN brief; PRAGMA user_version = 1");
+	assert_int_equal(it_store_open(&f.s, f.path, NULL, &err), 0);
+	assert_int_equal(stats_of(f.s).schema_version, 2);
+	assert_int_equal(it_store_get_brief(f.s, "CVE-2023-38408", &b, &err), 1);
+	assert_non_null(strstr(it_buf_str(&b), "\"summary\":\"The PKCS#11"));
+	it_buf_free(&b);
+	fixture_close(&f);
+}
+
 static void test_newer_schema_refused(void **state)
 {
 	(void)state;
@@ -377,16 +421,16 @@ static void test_newer_schema_refused(void **state)
 	struct it_error err = IT_ERROR_INIT;
 	fixture_open(&f, "store");
 	it_store_close(f.s);
-	sql_exec(f.path, "PRAGMA user_version = 2");
+	sql_exec(f.path, "PRAGMA user_version = 3");
 	f.s = (struct it_store *)&f; /* must be reset to NULL on failure */
 	assert_int_equal(it_store_open(&f.s, f.path, NULL, &err), -1);
 	assert_null(f.s);
 	assert_int_equal(err.code, IT_ERR_INPUT);
-	assert_non_null(strstr(err.message, "schema version 2, newer than this iotrust knows (1)"));
+	assert_non_null(strstr(err.message, "schema version 3, newer than this iotrust knows (2)"));
 	assert_string_equal(err.where, f.path);
 	it_error_clear(&err);
 	/* Nothing was changed by the refusal. */
-	assert_int_equal(sql_int(f.path, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(f.path, "PRAGMA user_version"), 3);
 	test_dir_close(&f.dir);
 }
 
@@ -1040,7 +1084,7 @@ static void test_stats(void **state)
 	assert_int_equal(st.rows, 6);
 	assert_int_equal(st.aliases, 4);
 	assert_int_equal(st.kev, 1);
-	assert_int_equal(st.schema_version, 1);
+	assert_int_equal(st.schema_version, 2);
 	fixture_close(&f);
 }
 
@@ -1251,6 +1295,8 @@ int main(void)
 	        cmocka_unit_test(test_reopen_keeps_data),
 	        cmocka_unit_test(test_schema_version),
 	        cmocka_unit_test(test_newer_schema_refused),
+	        cmocka_unit_test(test_brief),
+	        cmocka_unit_test(test_migration_to_briefs),
 	        cmocka_unit_test(test_foreign_files_refused),
 	        cmocka_unit_test(test_locations),
 	        cmocka_unit_test(test_default_location),
