@@ -12,6 +12,8 @@ static const struct cli_command commands[] = {
         {"checks", "list the checks scan runs and the provisions they give evidence for",
          cmd_checks},
         {"db", "the local vulnerability store: import feeds, match, show, stats", cmd_db},
+        {"catalogue", "browse the provisions of the standards, their checks and mappings",
+         cmd_catalogue},
 };
 
 static void usage(FILE *f)

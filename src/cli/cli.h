@@ -22,6 +22,7 @@ struct cli_command {
 int cmd_scan(int argc, char **argv);
 int cmd_checks(int argc, char **argv);
 int cmd_db(int argc, char **argv);
+int cmd_catalogue(int argc, char **argv);
 
 /* Print "iotrust: <formatted error>" to stderr, clear err, return its exit code. */
 int cli_fail(struct it_error *err);
