@@ -81,6 +81,7 @@ bench: build
 	bench/bench-signatures.sh $(BUILD)/iotrust
 	bench/bench-elf.sh $(BUILD)/iotrust
 	bench/bench-vulndb.sh $(BUILD)/iotrust
+	bench/bench-provision.sh $(BUILD)/iotrust
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

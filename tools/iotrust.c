@@ -14,6 +14,8 @@ static const struct cli_command commands[] = {
         {"db", "the local vulnerability store: import feeds, match, show, stats", cmd_db},
         {"catalogue", "browse the provisions of the standards, their checks and mappings",
          cmd_catalogue},
+        {"provision", "per-device passwords, keys and certificates for a production line",
+         cmd_provision},
 };
 
 static void usage(FILE *f)
