@@ -205,7 +205,7 @@ if command -v python3 >/dev/null; then
 	cp "$SNAP/nvd-embedded.json.gz" "$WORK/www/"
 	python3 -m http.server 0 --bind 127.0.0.1 --directory "$WORK/www" >"$WORK/http.log" 2>&1 &
 	http_pid=$!
-	trap 'kill $http_pid 2>/dev/null; rm -rf "$WORK"' EXIT
+	trap 'kill $http_pid 2>/dev/null || true; rm -rf "$WORK"' EXIT
 	port=""
 	for _ in $(seq 50); do
 		port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$WORK/http.log" | head -1)
