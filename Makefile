@@ -31,14 +31,23 @@ demo:
 		$(BUILD)/iotrust scan $(DEMO_DIR)/demo-firmware.bin --quiet --format $$f \
 			-o $(DEMO_DIR)/report.$$f.json || exit $$?; done
 	$(BUILD)/iotrust scan $(DEMO_DIR)/demo-firmware.bin --quiet -o $(DEMO_DIR)/report.txt
+	@for f in json text sarif csaf oscal; do \
+		$(BUILD)/iotrust assess --scan $(DEMO_DIR)/result.json --profile data/profiles/demo.yaml \
+			--declarations data/profiles/demo-declarations.yaml --format $$f \
+			-o $(DEMO_DIR)/assessment.$$f || exit $$?; done
+	@mv $(DEMO_DIR)/assessment.text $(DEMO_DIR)/assessment.txt
+	@for f in sarif csaf oscal; do mv $(DEMO_DIR)/assessment.$$f $(DEMO_DIR)/assessment.$$f.json; done
 	@echo
 	@cat $(DEMO_DIR)/report.txt
+	@echo
+	@cat $(DEMO_DIR)/assessment.txt
 	@echo
 	@echo "Demo firmware:   $(DEMO_DIR)/demo-firmware.bin"
 	@echo "Report:          $(DEMO_DIR)/report.txt (above)"
 	@echo "Canonical JSON:  $(DEMO_DIR)/result.json"
 	@echo "SARIF, SBOMs:    $(DEMO_DIR)/report.sarif.json, report.cyclonedx.json, report.spdx.json"
 	@echo "CSAF VEX:        $(DEMO_DIR)/report.csaf.json"
+	@echo "Assessment:      $(DEMO_DIR)/assessment.txt (above), assessment.json, assessment.{sarif,csaf,oscal}.json"
 	@echo "Entry listing:   $(DEMO_DIR)/listing.txt ($$(wc -l < $(DEMO_DIR)/listing.txt) entries)"
 	@echo "Extracted tree:  $(DEMO_DIR)/extracted/"
 	@echo "Planted weaknesses: tests/fixtures/demo-weaknesses.tsv"

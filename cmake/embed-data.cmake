@@ -2,7 +2,7 @@
 # carries its catalogue, signatures and lists; run by CMake at build time:
 #   cmake -DDATA_DIR=... -DOUT=... -P embed-data.cmake
 file(GLOB_RECURSE files RELATIVE ${DATA_DIR} ${DATA_DIR}/*.json ${DATA_DIR}/*.txt
-  ${DATA_DIR}/*.json.gz)
+  ${DATA_DIR}/*.json.gz ${DATA_DIR}/*.yaml)
 list(SORT files)
 set(body "/* Generated from data/ by cmake/embed-data.cmake: do not edit. */\n")
 string(APPEND body "#include <stddef.h>\n#include \"util/builtin_data.h\"\n")

@@ -16,6 +16,9 @@ static const struct cli_command commands[] = {
          cmd_catalogue},
         {"provision", "per-device passwords, keys and certificates for a production line",
          cmd_provision},
+        {"assess", "verdicts per provision, risk tier and gaps for a product (profile + firmware)",
+         cmd_assess},
+        {"profile", "check a product profile and its declarations (YAML)", cmd_profile},
 };
 
 static void usage(FILE *f)

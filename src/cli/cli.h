@@ -24,6 +24,8 @@ int cmd_checks(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_catalogue(int argc, char **argv);
 int cmd_provision(int argc, char **argv);
+int cmd_assess(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 
 /* Print "iotrust: <formatted error>" to stderr, clear err, return its exit code. */
 int cli_fail(struct it_error *err);

@@ -465,6 +465,35 @@ static json_t *document_json(const json_t *result, size_t n_vulns)
 	return doc;
 }
 
+/* An assessment names the product (`iotrust assess --format csaf`): the maker publishes,
+ * and the firmware is its product, with its model and version. */
+static void apply_product(json_t *doc, const json_t *result)
+{
+	const json_t *p = json_object_get(result, "product");
+	const char *vendor = it_report_str(p, "vendor");
+	if (!vendor)
+		return;
+	const char *url = it_report_str(json_object_get(result, "disclosure"), "policy_url");
+	int web = url && (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0);
+	json_t *d = json_object_get(doc, "document");
+	json_t *name = json_sprintf("%s %s%s%s firmware %s", vendor,
+	                            it_report_str(p, "product") ? it_report_str(p, "product") : "",
+	                            it_report_str(p, "model") ? " " : "",
+	                            it_report_str(p, "model") ? it_report_str(p, "model") : "",
+	                            it_report_str(p, "firmware_version")
+	                                    ? it_report_str(p, "firmware_version")
+	                                    : "(version not stated)");
+	json_object_set_new(d, "publisher",
+	                    json_pack("{ss ss ss}", "category", "vendor", "name", vendor,
+	                              "namespace", web ? url : TOOL_URL));
+	json_object_set_new(d, "title",
+	                    json_sprintf("Vulnerabilities of %s", json_string_value(name)));
+	json_t *fw = json_array_get(
+	        json_object_get(json_object_get(doc, "product_tree"), "full_product_names"), 0);
+	json_object_set(fw, "name", name);
+	json_decref(name);
+}
+
 static int write_csaf(const json_t *result, struct it_buf *out, struct it_error *err)
 {
 	const char *why = it_report_malformed(result);
@@ -493,8 +522,10 @@ static int write_csaf(const json_t *result, struct it_buf *out, struct it_error 
 		if (json_array_append_new(vulns, vulnerability_json(result, g, pids)) < 0)
 			goto done;
 	}
-	if (json_object_set(doc, "vulnerabilities", vulns) == 0)
+	if (json_object_set(doc, "vulnerabilities", vulns) == 0) {
+		apply_product(doc, result);
 		rc = 0;
+	}
 done:
 	/* sorted keys: CSAF 6.2.13 */
 	rc = rc == 0 ? it_report_dump(doc, JSON_REAL_PRECISION(4) | JSON_SORT_KEYS, out, err)
