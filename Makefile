@@ -91,6 +91,8 @@ bench: build
 	bench/bench-elf.sh $(BUILD)/iotrust
 	bench/bench-vulndb.sh $(BUILD)/iotrust
 	bench/bench-provision.sh $(BUILD)/iotrust
+	bench/bench-label.sh $(BUILD)/iotrust
+	bench/bench-assess.sh $(BUILD)/iotrust
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

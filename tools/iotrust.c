@@ -16,6 +16,7 @@ static const struct cli_command commands[] = {
          cmd_catalogue},
         {"provision", "per-device passwords, keys and certificates for a production line",
          cmd_provision},
+        {"label", "signed security labels: keys, sign, verify (JWS, QR), revoke", cmd_label},
         {"assess", "verdicts per provision, risk tier and gaps for a product (profile + firmware)",
          cmd_assess},
         {"profile", "check a product profile and its declarations (YAML)", cmd_profile},

@@ -24,6 +24,7 @@ int cmd_checks(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_catalogue(int argc, char **argv);
 int cmd_provision(int argc, char **argv);
+int cmd_label(int argc, char **argv);
 int cmd_assess(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 
