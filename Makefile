@@ -14,12 +14,12 @@ CTEST_ARGS ?=
 all: build
 
 build:
-	@scripts/deps.sh build
+	@bash scripts/deps.sh build
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOTRUST_TESTS=ON >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 
 demo:
-	@scripts/deps.sh demo
+	@bash scripts/deps.sh demo
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOTRUST_TESTS=OFF >/dev/null
 	cmake --build $(BUILD) -j$(JOBS) --target iotrust-cli
 	tests/fixtures/build-demo-firmware.sh $(DEMO_DIR)
@@ -57,18 +57,18 @@ check: check-release check-asan
 # The output formats are checked by their owners' validators (npm packages
 # pinned in tests/validate/package-lock.json).
 validators:
-	@scripts/deps.sh check
+	@bash scripts/deps.sh check
 	@[ tests/validate/node_modules/.package-lock.json -nt tests/validate/package-lock.json ] || \
 		npm ci --prefix tests/validate --no-audit --no-fund
 
 check-release: validators
-	@scripts/deps.sh check
+	@bash scripts/deps.sh check
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOTRUST_TESTS=ON >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
 
 check-asan: validators
-	@scripts/deps.sh check
+	@bash scripts/deps.sh check
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIOTRUST_SANITIZE=ON -DIOTRUST_TESTS=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -76,7 +76,7 @@ check-asan: validators
 		ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
 
 fuzz-build:
-	@scripts/deps.sh build fuzz
+	@bash scripts/deps.sh build fuzz
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOTRUST_FUZZ=ON >/dev/null
 	cmake --build $(FUZZ_BUILD) -j$(JOBS)
 
@@ -85,7 +85,7 @@ fuzz: fuzz-build
 	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) fuzz/run.sh
 
 bench: build
-	@scripts/deps.sh bench
+	@bash scripts/deps.sh bench
 	bench/bench-unpack.sh $(BUILD)/iotrust
 	bench/bench-signatures.sh $(BUILD)/iotrust
 	bench/bench-elf.sh $(BUILD)/iotrust

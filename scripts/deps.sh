@@ -11,7 +11,8 @@ build=(build-essential cmake pkg-config libarchive-dev libsquashfs-dev libfdt-de
 demo=(squashfs-tools u-boot-tools openssl xz-utils gzip ca-certificates)
 check=(libcmocka-dev cpio tar zip unzip lzop zstd lz4 bzip2 e2fsprogs squashfs-tools-ng
        device-tree-compiler mtd-utils checksec jq
-       dropbear-bin whois apache2-utils clang lld llvm python3 zbar-tools libxml2-utils)
+       dropbear-bin whois apache2-utils clang lld llvm python3 zbar-tools libxml2-utils
+       chromium)
 fuzz=(clang libclang-rt-14-dev)
 bench=(binwalk hyperfine time bc jq)
 
