@@ -22,7 +22,7 @@ demo:
 	@bash scripts/deps.sh demo
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOTRUST_TESTS=OFF >/dev/null
 	cmake --build $(BUILD) -j$(JOBS) --target iotrust-cli
-	tests/fixtures/build-demo-firmware.sh $(DEMO_DIR)
+	bash tests/fixtures/build-demo-firmware.sh $(DEMO_DIR)
 	@rm -rf $(DEMO_DIR)/extracted
 	$(BUILD)/iotrust scan $(DEMO_DIR)/demo-firmware.bin --list -o $(DEMO_DIR)/listing.txt
 	$(BUILD)/iotrust scan $(DEMO_DIR)/demo-firmware.bin --quiet --extract $(DEMO_DIR)/extracted \
@@ -86,13 +86,13 @@ fuzz: fuzz-build
 
 bench: build
 	@bash scripts/deps.sh bench
-	bench/bench-unpack.sh $(BUILD)/iotrust
-	bench/bench-signatures.sh $(BUILD)/iotrust
-	bench/bench-elf.sh $(BUILD)/iotrust
-	bench/bench-vulndb.sh $(BUILD)/iotrust
-	bench/bench-provision.sh $(BUILD)/iotrust
-	bench/bench-label.sh $(BUILD)/iotrust
-	bench/bench-assess.sh $(BUILD)/iotrust
+	bash bench/bench-unpack.sh $(BUILD)/iotrust
+	bash bench/bench-signatures.sh $(BUILD)/iotrust
+	bash bench/bench-elf.sh $(BUILD)/iotrust
+	bash bench/bench-vulndb.sh $(BUILD)/iotrust
+	bash bench/bench-provision.sh $(BUILD)/iotrust
+	bash bench/bench-label.sh $(BUILD)/iotrust
+	bash bench/bench-assess.sh $(BUILD)/iotrust
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
