@@ -183,6 +183,38 @@ static const char *decide(struct item_eval *e, const struct it_cat_item *item, i
 	return IT_VERDICT_INCONCLUSIVE;
 }
 
+/* An item of another standard with no answer of its own takes the maker's answers for the
+ * ETSI provisions it maps to directly (the catalogue's evidence rule): "not-implemented"
+ * when any of them says so, else "implemented" when one does; "via" names the provision.
+ * NULL when none of them is answered. */
+static json_t *linked_declaration(const struct it_assess_input *in, const struct it_cat_item *item)
+{
+	const json_t *pick = NULL;
+	const char *pick_id = NULL;
+	if (strcmp(item->standard, IT_CATALOGUE_CHECK_STANDARD) == 0)
+		return NULL;
+	for (size_t i = 0; i < item->n_links; i++) {
+		const struct it_cat_item *l = item->links[i];
+		const json_t *d = json_object_get(in->declarations, l->gid);
+		const char *st = str(d, "status");
+		if (strcmp(l->standard, IT_CATALOGUE_CHECK_STANDARD) != 0 || !st)
+			continue;
+		if (strcmp(st, "not-implemented") == 0 ||
+		    (!pick && strcmp(st, "implemented") == 0)) {
+			pick = d;
+			pick_id = l->gid;
+			if (strcmp(st, "not-implemented") == 0)
+				break;
+		}
+	}
+	if (!pick)
+		return NULL;
+	json_t *copy = json_deep_copy(pick);
+	if (copy)
+		json_object_set_new(copy, "via", json_string(pick_id));
+	return copy;
+}
+
 static json_t *item_verdict(const struct it_assess_input *in, const struct it_cat_item *item,
                             struct it_error *err)
 {
@@ -191,6 +223,7 @@ static json_t *item_verdict(const struct it_assess_input *in, const struct it_ca
 	                      .findings = json_array(),
 	                      .vulns = json_array()};
 	int applies = 1;
+	json_t *via = NULL;
 	if (!e.reasons || !e.checks || !e.findings || !e.vulns)
 		goto oom;
 	if (item->condition) {
@@ -209,6 +242,9 @@ static json_t *item_verdict(const struct it_assess_input *in, const struct it_ca
 	    add_sbom(&e, in, item->gid) < 0)
 		goto fail;
 	const json_t *decl = json_object_get(in->declarations, item->gid);
+	if (!decl && !e.evidence && (decl = via = linked_declaration(in, item)) != NULL)
+		reason(&e, "the maker's answer for %s counts for it: %s", or_empty(str(via, "via")),
+		       or_empty(str(via, "status")));
 	int required = applies &&
 	               (it_cat_level_is_mandatory(item->level) || in_list(in->required, item->gid));
 	const char *verdict = decide(&e, item, applies, decl);
@@ -221,6 +257,8 @@ static json_t *item_verdict(const struct it_assess_input *in, const struct it_ca
 		goto oom;
 	if (decl && json_object_set(e.o, "declaration", (json_t *)decl) < 0)
 		goto oom;
+	json_decref(via);
+	via = NULL;
 	if (item->question && json_object_set_new(e.o, "question", json_string(item->question)) < 0)
 		goto oom;
 	json_decref(e.reasons);
@@ -231,6 +269,7 @@ static json_t *item_verdict(const struct it_assess_input *in, const struct it_ca
 oom:
 	it_error_nomem(err);
 fail:
+	json_decref(via);
 	json_decref(e.o);
 	json_decref(e.reasons);
 	json_decref(e.checks);

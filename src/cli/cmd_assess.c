@@ -143,13 +143,13 @@ static int parse(int argc, char **argv, struct assess_args *a)
 		return cli_usage_error("assess", "--profile is required");
 	if (!a->format)
 		a->format = "text";
-	static const char *const formats[] = {"text", "json", "sarif", "csaf", "oscal"};
+	static const char *const formats[] = {"text", "json", "html", "sarif", "csaf", "oscal"};
 	size_t f = 0;
 	while (f < sizeof(formats) / sizeof(formats[0]) && strcmp(a->format, formats[f]) != 0)
 		f++;
 	if (f == sizeof(formats) / sizeof(formats[0]))
 		return cli_usage_error(
-		        "assess", "unknown --format '%s' (text, json, sarif, csaf, oscal)",
+		        "assess", "unknown --format '%s' (text, json, html, sarif, csaf, oscal)",
 		        a->format);
 	if (a->fail_on && strcmp(a->fail_on, "mandatory") && strcmp(a->fail_on, "open"))
 		return cli_usage_error("assess", "--fail-on takes mandatory or open");

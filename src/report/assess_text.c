@@ -226,6 +226,8 @@ int it_assess_report_write(const json_t *assessment, const char *format, struct 
 		return it_report_dump(assessment, 0, out, err);
 	if (strcmp(format, "text") == 0)
 		return write_text(assessment, out, err);
+	if (strcmp(format, "html") == 0)
+		return it_assess_html(assessment, out, err);
 	return it_error_set(err, IT_ERR_USAGE, NULL, IT_NO_OFFSET,
-	                    "unknown assessment format \"%s\" (json, text)", format);
+	                    "unknown assessment format \"%s\" (json, text, html)", format);
 }

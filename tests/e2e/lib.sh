@@ -108,3 +108,35 @@ fetch_deb() {
 	fi
 	echo "$f"
 }
+
+# demo_firmware: build the demo firmware into $WORK/demo (demo-firmware.bin); exit SKIP
+# when the Debian packages it is made of cannot be downloaded
+demo_firmware() {
+	"$SRCDIR/tests/fixtures/build-demo-firmware.sh" "$WORK/demo" >"$WORK/build.log" 2>&1 && return 0
+	if grep -q 'apt-get' "$WORK/build.log"; then
+		echo "SKIP: the demo firmware needs Debian packages that cannot be downloaded here:"
+		tail -3 "$WORK/build.log"
+		exit "$SKIP"
+	fi
+	cat "$WORK/build.log" >&2
+	exit 1
+}
+
+# The installer images of debian-installer-12-netboot-armel used as real vendor firmware.
+NETBOOT="$CACHE/netboot"
+KIRKWOOD=./usr/lib/debian-installer/images/12/armel/kirkwood
+DNS320=$KIRKWOOD/network-console/d-link/dns-320/netboot.img
+
+# netboot_files PATH...: extract these files of the package into $NETBOOT (once); exit SKIP
+# when the package cannot be downloaded
+netboot_files() {
+	local deb f missing=()
+	deb=$(fetch_deb debian-installer-12-netboot-armel) || {
+		echo "SKIP: cannot apt-get download debian-installer-12-netboot-armel (offline?)"
+		exit "$SKIP"
+	}
+	for f; do [ -f "$NETBOOT/$f" ] || missing+=("$f"); done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	mkdir -p "$NETBOOT"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$NETBOOT" "${missing[@]}"
+}

@@ -6,14 +6,7 @@
 # vulnerabilities come first among the gaps; --image and --scan agree; exit codes.
 . "$(dirname "$0")/lib.sh"
 
-"$SRCDIR/tests/fixtures/build-demo-firmware.sh" "$WORK/demo" >"$WORK/build.log" 2>&1 || {
-	if grep -q 'apt-get' "$WORK/build.log"; then
-		echo "SKIP: the demo firmware needs Debian packages that cannot be downloaded here"
-		exit "$SKIP"
-	fi
-	cat "$WORK/build.log" >&2
-	exit 1
-}
+demo_firmware
 fw="$WORK/demo/demo-firmware.bin"
 P="$SRCDIR/data/profiles/demo.yaml"
 D="$SRCDIR/data/profiles/demo-declarations.yaml"

@@ -13,16 +13,8 @@
 for t in checksec jq readelf; do
 	command -v "$t" >/dev/null || { echo "SKIP: $t is missing (scripts/deps.sh check)"; exit $SKIP; }
 done
-deb=$(fetch_deb debian-installer-12-netboot-armel) || {
-	echo "SKIP: cannot apt-get download debian-installer-12-netboot-armel (offline?)"
-	exit $SKIP
-}
-img="$CACHE/netboot"
-dns=./usr/lib/debian-installer/images/12/armel/kirkwood/network-console/d-link/dns-320/netboot.img
-if [ ! -f "$img/$dns" ]; then
-	mkdir -p "$img"
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$img" "$dns"
-fi
+netboot_files "$DNS320"
+img=$NETBOOT dns=$DNS320
 
 # --- the ramdisk's ELF files, as iotrust extracts them
 expect_exit 0 "$IOTRUST" scan "$img/$dns" --list -o "$WORK/list" --extract "$WORK/x" -q || true

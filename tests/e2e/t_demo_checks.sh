@@ -7,13 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v jq >/dev/null || { echo "SKIP: jq is not installed"; exit $SKIP; }
 
-"$SRCDIR/tests/fixtures/build-demo-firmware.sh" "$WORK/demo" >"$WORK/build.log" 2>&1 || {
-	if grep -q 'apt-get' "$WORK/build.log"; then
-		echo "SKIP: the demo firmware needs Debian packages that cannot be downloaded here"
-		exit $SKIP
-	fi
-	cat "$WORK/build.log" >&2; exit 1
-}
+demo_firmware
 fw="$WORK/demo/demo-firmware.bin"
 fix="$SRCDIR/tests/fixtures"
 

@@ -31,15 +31,7 @@ if [ ! -d "$VALIDATE/node_modules/@cyclonedx/cyclonedx-library" ] ||
 fi
 validate() { node "$VALIDATE/validate.mjs" "$@"; }
 
-"$SRCDIR/tests/fixtures/build-demo-firmware.sh" "$WORK/demo" >"$WORK/build.log" 2>&1 || {
-	if grep -q 'apt-get' "$WORK/build.log"; then
-		echo "SKIP: the demo firmware needs Debian packages that cannot be downloaded here:"
-		tail -3 "$WORK/build.log"
-		exit "$SKIP"
-	fi
-	cat "$WORK/build.log" >&2
-	exit 1
-}
+demo_firmware
 fw="$WORK/demo/demo-firmware.bin"
 
 # kind of validation per format

@@ -7,18 +7,8 @@
 # same bytes.
 . "$(dirname "$0")/lib.sh"
 
-deb=$(fetch_deb debian-installer-12-netboot-armel) || {
-	echo "SKIP: cannot apt-get download debian-installer-12-netboot-armel (offline?)"
-	exit $SKIP
-}
-img="$CACHE/netboot"
-base=./usr/lib/debian-installer/images/12/armel/kirkwood
-dns=$base/network-console/d-link/dns-320/netboot.img
-sheeva=$base/marvell/sheevaplug/uInitrd
-if [ ! -f "$img/$dns" ] || [ ! -f "$img/$sheeva" ]; then
-	mkdir -p "$img"
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$img" "$dns" "$sheeva"
-fi
+img=$NETBOOT dns=$DNS320 sheeva=$KIRKWOOD/marvell/sheevaplug/uInitrd
+netboot_files "$dns" "$sheeva"
 
 # --- DNS-320 netboot.img
 expect_exit 0 "$IOTRUST" scan "$img/$dns" --list -o "$WORK/dns.list" || true

@@ -15,13 +15,8 @@
 . "$(dirname "$0")/lib.sh"
 command -v jq >/dev/null || { echo "SKIP: jq is not installed"; exit $SKIP; }
 
-deb=$(fetch_deb debian-installer-12-netboot-armel) || {
-	echo "SKIP: cannot apt-get download debian-installer-12-netboot-armel (offline?)"
-	exit $SKIP
-}
-img="$CACHE/netboot"
-dns=./usr/lib/debian-installer/images/12/armel/kirkwood/network-console/d-link/dns-320/netboot.img
-[ -f "$img/$dns" ] || { mkdir -p "$img"; dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$img" "$dns"; }
+netboot_files "$DNS320"
+img=$NETBOOT dns=$DNS320
 
 expect_exit 0 "$IOTRUST" scan "$img/$dns" --quiet --format json -o "$WORK/r.json" \
 	--extract "$WORK/x" || true

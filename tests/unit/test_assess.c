@@ -166,6 +166,25 @@ static void test_declarations_decide_what_checks_cannot(void **state)
 	json_decref(v);
 }
 
+/* Another standard's item with no answer of its own takes the answers for the ETSI
+ * provisions it maps to (UK PSTI 2 and 3 are met through ETSI 5.2-1 and 5.3-13). */
+static void test_linked_declarations(void **state)
+{
+	struct fix *f = *state;
+	json_t *v = run(f, NULL,
+	                "{\"etsi-en-303-645:5.2-1\": {\"status\": \"implemented\", "
+	                "\"justification\": \"policy published\"}, \"etsi-en-303-645:5.3-13\": "
+	                "{\"status\": \"not-implemented\", \"justification\": \"not yet\"}}",
+	                NULL, NULL);
+	assert_string_equal(vstr(v, "uk-psti:2", "verdict"), "DECLARED");
+	assert_true(has_reason(v, "uk-psti:2", "etsi-en-303-645:5.2-1 counts for it"));
+	assert_string_equal(vstr(v, "uk-psti:3", "verdict"), "FAIL");
+	json_decref(v);
+	v = run(f, NULL, NULL, NULL, NULL);
+	assert_string_equal(vstr(v, "uk-psti:2", "verdict"), "INCONCLUSIVE");
+	json_decref(v);
+}
+
 static void test_vulnerabilities_and_sbom(void **state)
 {
 	struct fix *f = *state;
@@ -355,6 +374,7 @@ int main(void)
 	        cmocka_unit_test(test_findings_fail_and_outrank_declarations),
 	        cmocka_unit_test(test_condition_not_holding),
 	        cmocka_unit_test(test_declarations_decide_what_checks_cannot),
+	        cmocka_unit_test(test_linked_declarations),
 	        cmocka_unit_test(test_vulnerabilities_and_sbom),
 	        cmocka_unit_test(test_threshold_and_clean_checks),
 	        cmocka_unit_test(test_promoted_and_standards),
