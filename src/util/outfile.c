@@ -1,6 +1,8 @@
 /*
  * it_outfile implementation: mkstemp beside the target, rename on commit,
- * unlink on abort.
+ * unlink on abort. A target that exists and is not a regular file (/dev/null, a
+ * FIFO, a terminal) is written directly: renaming over it would replace the device
+ * with a file, and there is nothing there to leave half-written.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,6 +13,25 @@
 #include "iotrust/buf.h"
 #include "iotrust/outfile.h"
 
+/* Write straight into an existing device, FIFO or socket; refuse a directory. */
+static int open_direct(struct it_outfile *o, const char *path, const struct stat *st,
+                       struct it_error *err)
+{
+	if (S_ISDIR(st->st_mode))
+		return it_error_set(err, IT_ERR_USAGE, path, IT_NO_OFFSET,
+		                    "is a directory; expected a file name");
+	o->f = fopen(path, "w");
+	if (!o->f)
+		return it_error_set(err, IT_ERR_IO, path, IT_NO_OFFSET, "cannot open: %s",
+		                    strerror(errno));
+	o->path = strdup(path);
+	if (!o->path) {
+		it_outfile_abort(o);
+		return it_error_set(err, IT_ERR_NOMEM, path, IT_NO_OFFSET, "out of memory");
+	}
+	return 0;
+}
+
 int it_outfile_open(struct it_outfile *o, const char *path, struct it_error *err)
 {
 	memset(o, 0, sizeof *o);
@@ -18,6 +39,9 @@ int it_outfile_open(struct it_outfile *o, const char *path, struct it_error *err
 		o->f = stdout;
 		return 0;
 	}
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return open_direct(o, path, &st, err);
 	struct it_buf tmp = IT_BUF_INIT;
 	if (it_buf_printf(&tmp, "%s.tmp-XXXXXX", path) < 0)
 		return it_error_set(err, IT_ERR_NOMEM, path, IT_NO_OFFSET, "out of memory");
@@ -52,7 +76,7 @@ int it_outfile_commit(struct it_outfile *o, struct it_error *err)
 	if (fclose(o->f) != 0)
 		bad = 1;
 	o->f = NULL;
-	if (bad || rename(o->tmp, o->path) != 0) {
+	if (bad || (o->tmp && rename(o->tmp, o->path) != 0)) {
 		int e = errno;
 		it_error_set(err, IT_ERR_IO, o->path, IT_NO_OFFSET, "cannot write: %s",
 		             strerror(e));
