@@ -31,7 +31,7 @@ demo:
 		$(BUILD)/iotrust scan $(DEMO_DIR)/demo-firmware.bin --quiet --format $$f \
 			-o $(DEMO_DIR)/report.$$f.json || exit $$?; done
 	$(BUILD)/iotrust scan $(DEMO_DIR)/demo-firmware.bin --quiet -o $(DEMO_DIR)/report.txt
-	@for f in json text sarif csaf oscal; do \
+	@for f in json text html sarif csaf oscal; do \
 		$(BUILD)/iotrust assess --scan $(DEMO_DIR)/result.json --profile data/profiles/demo.yaml \
 			--declarations data/profiles/demo-declarations.yaml --format $$f \
 			-o $(DEMO_DIR)/assessment.$$f || exit $$?; done
@@ -48,6 +48,7 @@ demo:
 	@echo "SARIF, SBOMs:    $(DEMO_DIR)/report.sarif.json, report.cyclonedx.json, report.spdx.json"
 	@echo "CSAF VEX:        $(DEMO_DIR)/report.csaf.json"
 	@echo "Assessment:      $(DEMO_DIR)/assessment.txt (above), assessment.json, assessment.{sarif,csaf,oscal}.json"
+	@echo "Assessment page: $(DEMO_DIR)/assessment.html (open it in a browser)"
 	@echo "Entry listing:   $(DEMO_DIR)/listing.txt ($$(wc -l < $(DEMO_DIR)/listing.txt) entries)"
 	@echo "Extracted tree:  $(DEMO_DIR)/extracted/"
 	@echo "Planted weaknesses: tests/fixtures/demo-weaknesses.tsv"

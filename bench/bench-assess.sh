@@ -19,7 +19,7 @@ run() {
 	"$IOTRUST" assess --scan "$TMP/scan.json" --profile data/profiles/demo.yaml \
 		--declarations data/profiles/demo-declarations.yaml --format "$1" -o "$TMP/out.$1" --timing
 }
-for f in json text; do
+for f in json text html; do
 	: >"$TMP/times.$f"
 	start=$(date +%s.%N)
 	for _ in $(seq "$RUNS"); do run "$f" 2>>"$TMP/times.$f"; done
@@ -30,4 +30,5 @@ for f in json text; do
 		END { printf "%-5s means over %d runs: inputs %.1f ms, assessment %.1f ms (target < 50 ms), report %.1f ms; whole command %.1f ms wall\n",
 		      f, n, i / n, a / n, r / n, wall * 1000 / n }'
 done
-printf 'assessment JSON: %d bytes\n' "$(stat -c %s "$TMP/out.json")"
+printf 'assessment JSON: %d bytes; HTML report: %d bytes (target < 1 MB)\n' \
+	"$(stat -c %s "$TMP/out.json")" "$(stat -c %s "$TMP/out.html")"
