@@ -83,7 +83,7 @@ fuzz-build:
 
 # A short run of every harness (FUZZ_SECONDS each, two at a time).
 fuzz: fuzz-build
-	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) fuzz/run.sh
+	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) bash fuzz/run.sh
 
 bench: build
 	@bash scripts/deps.sh bench

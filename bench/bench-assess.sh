@@ -13,7 +13,7 @@ TMP=$(mktemp -d /tmp/iotrust-bench-assess-XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 export XDG_DATA_HOME="$TMP/xdg"
 
-tests/fixtures/build-demo-firmware.sh "$TMP/demo" >/dev/null
+bash tests/fixtures/build-demo-firmware.sh "$TMP/demo" >/dev/null
 "$IOTRUST" scan "$TMP/demo/demo-firmware.bin" --quiet --format json -o "$TMP/scan.json"
 run() {
 	"$IOTRUST" assess --scan "$TMP/scan.json" --profile data/profiles/demo.yaml \

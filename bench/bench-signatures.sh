@@ -29,7 +29,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 demo=$CACHE/test-demo/demo-firmware.bin
 if [ ! "$demo" -nt "$SRC/tests/fixtures/build-demo-firmware.sh" ]; then
-	"$SRC/tests/fixtures/build-demo-firmware.sh" "$CACHE/test-demo" >/dev/null
+	bash "$SRC/tests/fixtures/build-demo-firmware.sh" "$CACHE/test-demo" >/dev/null
 fi
 netboot=$CACHE/netboot/usr/lib/debian-installer/images/12/armel/kirkwood/network-console/d-link/dns-320/netboot.img
 trees=()

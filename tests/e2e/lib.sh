@@ -112,7 +112,7 @@ fetch_deb() {
 # demo_firmware: build the demo firmware into $WORK/demo (demo-firmware.bin); exit SKIP
 # when the Debian packages it is made of cannot be downloaded
 demo_firmware() {
-	"$SRCDIR/tests/fixtures/build-demo-firmware.sh" "$WORK/demo" >"$WORK/build.log" 2>&1 && return 0
+	bash "$SRCDIR/tests/fixtures/build-demo-firmware.sh" "$WORK/demo" >"$WORK/build.log" 2>&1 && return 0
 	if grep -q 'apt-get' "$WORK/build.log"; then
 		echo "SKIP: the demo firmware needs Debian packages that cannot be downloaded here:"
 		tail -3 "$WORK/build.log"
