@@ -109,10 +109,24 @@ fetch_deb() {
 	echo "$f"
 }
 
-# demo_firmware: build the demo firmware into $WORK/demo (demo-firmware.bin); exit SKIP
-# when the Debian packages it is made of cannot be downloaded
+# demo_firmware: the demo firmware in $WORK/demo (demo-firmware.bin, work/rootfs), built
+# once per version of its build script into $CACHE/demo-<hash> (under a lock: ctest runs
+# tests in parallel) and linked here; tests only read it. Exit SKIP when the Debian
+# packages it is made of cannot be downloaded.
 demo_firmware() {
-	bash "$SRCDIR/tests/fixtures/build-demo-firmware.sh" "$WORK/demo" >"$WORK/build.log" 2>&1 && return 0
+	local script="$SRCDIR/tests/fixtures/build-demo-firmware.sh" dir rc=0
+	dir="$CACHE/demo-$(sha256sum "$script" | cut -c1-16)"
+	mkdir -p "$CACHE"
+	(
+		flock 9
+		[ -f "$dir/demo-firmware.bin" ] && exit 0
+		rm -rf "$dir.tmp"
+		bash "$script" "$dir.tmp" >"$WORK/build.log" 2>&1 && mv "$dir.tmp" "$dir"
+	) 9>"$CACHE/demo.lock" || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		ln -s "$dir" "$WORK/demo"
+		return 0
+	fi
 	if grep -q 'apt-get' "$WORK/build.log"; then
 		echo "SKIP: the demo firmware needs Debian packages that cannot be downloaded here:"
 		tail -3 "$WORK/build.log"
