@@ -880,18 +880,21 @@ static void finding_item(struct html *h, const json_t *f)
 	lit(h, "</li>");
 }
 
-static void capped_findings(struct html *h, const json_t *list)
+/* A <ul> of the first LIST_CAP items of list, each written by item (an <li>), and how
+ * many more there are: the JSON has them all. */
+static void capped_list(struct html *h, const json_t *list,
+                        void (*item)(struct html *, const json_t *))
 {
-	const json_t *f;
+	const json_t *x;
 	size_t k, n = json_array_size(list);
 	lit(h, "<ul class=\"tight\">");
-	json_array_foreach(list, k, f)
+	json_array_foreach(list, k, x)
 	{
 		if (k == LIST_CAP) {
 			fmt(h, "<li>&hellip; and %zu more</li>", n - LIST_CAP);
 			break;
 		}
-		finding_item(h, f);
+		item(h, x);
 	}
 	lit(h, "</ul>");
 }
@@ -914,35 +917,24 @@ static void consistency(struct html *h, const json_t *a)
 		lit(h, "</strong> <small class=\"mono\">(");
 		esc(h, sget(c, "id"));
 		lit(h, ")</small></p>");
-		capped_findings(h, aget(c, "findings"));
+		capped_list(h, aget(c, "findings"), finding_item);
 		lit(h, "</div>\n");
 	}
 	lit(h, "</section>\n");
 }
 
-static void threat_list(struct html *h, const json_t *threats)
+static void threat_item(struct html *h, const json_t *t)
 {
-	const json_t *t;
-	size_t k, n = json_array_size(threats);
-	lit(h, "<ul class=\"tight\">");
-	json_array_foreach(threats, k, t)
-	{
-		if (k == LIST_CAP) {
-			fmt(h, "<li>&hellip; and %zu more</li>", n - LIST_CAP);
-			break;
-		}
-		lit(h, "<li>");
-		sev_badge(h, it_report_str(t, "severity"));
-		lit(h, " <span class=\"mono\">");
-		esc(h, sget(t, "id"));
-		lit(h, "</span>");
-		if (it_report_str(t, "title")) {
-			lit(h, ": ");
-			esc(h, sget(t, "title"));
-		}
-		lit(h, "</li>");
+	lit(h, "<li>");
+	sev_badge(h, it_report_str(t, "severity"));
+	lit(h, " <span class=\"mono\">");
+	esc(h, sget(t, "id"));
+	lit(h, "</span>");
+	if (it_report_str(t, "title")) {
+		lit(h, ": ");
+		esc(h, sget(t, "title"));
 	}
-	lit(h, "</ul>");
+	lit(h, "</li>");
 }
 
 static void safety(struct html *h, const json_t *a)
@@ -972,7 +964,7 @@ static void safety(struct html *h, const json_t *a)
 		lit(h, "</td><td>");
 		esc(h, sget(f, "consequence"));
 		fmt(h, "</td><td><details><summary>%zu gap%s</summary>", nt, nt == 1 ? "" : "s");
-		threat_list(h, aget(f, "threats"));
+		capped_list(h, aget(f, "threats"), threat_item);
 		lit(h, "</details></td></tr>\n");
 	}
 	lit(h, "</tbody></table></section>\n");
@@ -1114,8 +1106,8 @@ static void declaration(struct html *h, const json_t *d)
 /* The evidence of one provision, folded: findings, vulnerabilities, declaration, question. */
 static void evidence(struct html *h, const json_t *p)
 {
-	const json_t *f = aget(p, "findings"), *v = aget(p, "vulnerabilities"), *x;
-	size_t nf = json_array_size(f), nv = json_array_size(v), k;
+	const json_t *f = aget(p, "findings"), *v = aget(p, "vulnerabilities");
+	size_t nf = json_array_size(f), nv = json_array_size(v);
 	const json_t *d = aget(p, "declaration");
 	if (!nf && !nv && !json_is_object(d) && !json_array_size(aget(p, "checks")))
 		return;
@@ -1128,19 +1120,9 @@ static void evidence(struct html *h, const json_t *p)
 		lit(h, "</small></p>");
 	}
 	if (nf)
-		capped_findings(h, f);
-	if (nv) {
-		lit(h, "<ul class=\"tight\">");
-		json_array_foreach(v, k, x)
-		{
-			if (k == LIST_CAP) {
-				fmt(h, "<li>&hellip; and %zu more</li>", nv - LIST_CAP);
-				break;
-			}
-			vuln_item(h, x);
-		}
-		lit(h, "</ul>");
-	}
+		capped_list(h, f, finding_item);
+	if (nv)
+		capped_list(h, v, vuln_item);
 	if (json_is_object(d))
 		declaration(h, d);
 	lit(h, "</details>");
