@@ -1,8 +1,9 @@
 /*
  * it_outfile implementation: mkstemp beside the target, rename on commit,
  * unlink on abort. A target that exists and is not a regular file (/dev/null, a
- * FIFO, a terminal) is written directly: renaming over it would replace the device
- * with a file, and there is nothing there to leave half-written.
+ * FIFO, a terminal), or lives under /dev or /proc (/dev/stdout), is written directly:
+ * renaming over it would replace the device with a file, and there is nothing there
+ * to leave half-written.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -39,8 +40,11 @@ int it_outfile_open(struct it_outfile *o, const char *path, struct it_error *err
 		o->f = stdout;
 		return 0;
 	}
+	/* /dev/stdout is a symbolic link to whatever fd 1 is, a regular file included:
+	 * anything under /dev or /proc is written in place too */
 	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+	if (stat(path, &st) == 0 && (!S_ISREG(st.st_mode) || strncmp(path, "/dev/", 5) == 0 ||
+	                             strncmp(path, "/proc/", 6) == 0))
 		return open_direct(o, path, &st, err);
 	struct it_buf tmp = IT_BUF_INIT;
 	if (it_buf_printf(&tmp, "%s.tmp-XXXXXX", path) < 0)
