@@ -4,6 +4,7 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
+TSAN_BUILD ?= build-tsan
 DEMO_DIR   ?= demo
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 20
@@ -53,7 +54,15 @@ demo:
 	@echo "Extracted tree:  $(DEMO_DIR)/extracted/"
 	@echo "Planted weaknesses: tests/fixtures/demo-weaknesses.tsv"
 
-check: check-release check-asan
+check: check-release check-asan check-tsan
+
+# The tests of the one multi-threaded part (the import's writer thread) under
+# ThreadSanitizer.
+check-tsan:
+	@bash scripts/deps.sh check
+	CC=clang cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIOTRUST_TSAN=ON -DIOTRUST_TESTS=ON >/dev/null
+	cmake --build $(TSAN_BUILD) -j$(JOBS) --target test_pipe test_import_stream
+	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R 'unit.test_(pipe|import_stream)$$'
 
 # The output formats are checked by their owners' validators (npm packages
 # pinned in tests/validate/package-lock.json).

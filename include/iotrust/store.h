@@ -37,6 +37,15 @@ struct it_store_row {
 	int negate;           /* the configuration negates this match (rare in NVD) */
 };
 
+/* The addresses of a row's string members, as an initializer, for code that copies or
+ * frees them alike: const char **f[] = IT_STORE_ROW_STRINGS(&row); */
+#define IT_STORE_ROW_STRINGS(r)                                                                    \
+	{                                                                                          \
+		&(r)->kind, &(r)->ns, &(r)->name, &(r)->cpe, &(r)->purl, &(r)->scheme,             \
+		        &(r)->version, &(r)->start, &(r)->end, &(r)->status, &(r)->fixed,          \
+		        &(r)->platform                                                             \
+	}
+
 /* A normalised vulnerability record (docs/vulndb.md "Record"). */
 struct it_store_vuln {
 	const char *id;        /* "CVE-2023-1234", "OSV-2021-1", "DSA-5555-1", CSAF "id/CVE" */

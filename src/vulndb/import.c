@@ -15,6 +15,7 @@
 #include "iotrust/mapfile.h"
 #include "iotrust/vulndb.h"
 #include "vulndb/importer.h"
+#include "vulndb/pipe.h"
 #include "vulndb/stream.h"
 
 #define MAX_DOC_BYTES   ((size_t)4 << 30) /* an inflated document */
@@ -143,10 +144,12 @@ static void sink_skipped(void *user, const char *id, const char *why)
 
 /* --- one document ------------------------------------------------------------------- */
 
-/* An NVD page streamed item by item (stream.c): the reader is made at the first item. */
+/* An NVD page streamed item by item (stream.c): the reader is made at the first item, and
+ * its records go through a writer thread (pipe.c) so the store is written on one core
+ * while the next items are parsed on the other. */
 struct nvd_stream {
 	struct run *r;
-	struct it_import_sink sink;
+	const struct it_import_sink *sink;
 	struct it_nvd_reader *reader;
 	struct it_error *err;
 };
@@ -155,7 +158,7 @@ static int stream_item(void *user, json_t *item, size_t index, size_t offset)
 {
 	struct nvd_stream *ns = user;
 	(void)offset;
-	if (!ns->reader && !(ns->reader = it_nvd_reader_new(ns->r->file, &ns->sink, ns->err)))
+	if (!ns->reader && !(ns->reader = it_nvd_reader_new(ns->r->file, ns->sink, ns->err)))
 		return -1;
 	return it_nvd_reader_item(ns->reader, item, index);
 }
@@ -167,12 +170,17 @@ static int import_streamed(struct run *r, const uint8_t *data, size_t n, struct 
 {
 	if (n < STREAM_MIN)
 		return 0;
-	struct nvd_stream ns = {
-	        .r = r, .sink = {sink_vuln, sink_kev, sink_malformed, sink_skipped, r}, .err = err};
+	struct it_import_sink store = {sink_vuln, sink_kev, sink_malformed, sink_skipped, r};
+	struct it_pipe *pipe = it_pipe_start(&store, err);
+	if (!pipe)
+		return -1;
+	struct nvd_stream ns = {.r = r, .sink = it_pipe_sink(pipe), .err = err};
 	struct it_json_where w = {0};
 	int rc = it_json_stream_array((const char *)data, n, "vulnerabilities", it_nvd_is_item,
 	                              stream_item, &ns, &w);
 	it_nvd_reader_free(ns.reader);
+	if (it_pipe_finish(pipe, err) < 0)
+		return -1;
 	if (rc == -1) {
 		char where[96];
 		snprintf(where, sizeof(where), "line %zu column %zu (byte %zu)", w.line, w.column,

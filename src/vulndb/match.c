@@ -249,17 +249,9 @@ static int on_row(void *user, const char *vuln_id, const struct it_store_row *r)
 
 /* --- the matcher's copy of each product's rows ----------------------------------------- */
 
-/* The string fields of a row, to copy and free them alike. */
-#define ROW_STRINGS(r)                                                                             \
-	{                                                                                          \
-		&(r)->kind, &(r)->ns, &(r)->name, &(r)->cpe, &(r)->purl, &(r)->scheme,             \
-		        &(r)->version, &(r)->start, &(r)->end, &(r)->status, &(r)->fixed,          \
-		        &(r)->platform                                                             \
-	}
-
 static void row_free(struct cached_row *c)
 {
-	const char **f[] = ROW_STRINGS(&c->r);
+	const char **f[] = IT_STORE_ROW_STRINGS(&c->r);
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 		free((char *)*f[i]);
 	free(c->vuln_id);
@@ -273,7 +265,7 @@ static int collect_row(void *user, const char *vuln_id, const struct it_store_ro
 		return 1;
 	struct cached_row *c = &set->v[set->n++];
 	struct it_store_row src = *r;
-	const char **from[] = ROW_STRINGS(&src), **to[] = ROW_STRINGS(&c->r);
+	const char **from[] = IT_STORE_ROW_STRINGS(&src), **to[] = IT_STORE_ROW_STRINGS(&c->r);
 	c->r = *r; /* the flags; every string is replaced by a copy below */
 	int failed = !(c->vuln_id = strdup(vuln_id));
 	for (size_t i = 0; i < sizeof(to) / sizeof(to[0]); i++)

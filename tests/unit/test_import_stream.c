@@ -67,8 +67,9 @@ static void test_other_shapes(void **state)
 {
 	(void)state;
 	const char *docs[] = {
-	        "{\"document\":{\"csaf_version\":\"2.0\"},\"vulnerabilities\":[{\"cve\":\"CVE-1\"}]"
-	        "}",
+	        ("{\"document\":{\"csaf_version\":\"2.0\"},\"vulnerabilities\":[{\"cve\":\"CVE-1\"}"
+	         "]"
+	         "}"),
 	        "{\"id\":\"OSV-1\",\"modified\":\"2024-01-01T00:00:00Z\"}",
 	        "{\"vulnerabilities\":[]}",
 	        "{\"vulnerabilities\":{\"cve\":{}}}",
