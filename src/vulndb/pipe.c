@@ -12,6 +12,7 @@
 #include "vulndb/pipe.h"
 
 #define QUEUE 256 /* records in flight */
+#define BATCH 64  /* records the writer takes at a time */
 
 struct it_pipe {
 	const struct it_import_sink *target;
@@ -92,31 +93,36 @@ static struct it_store_vuln *vuln_copy(const struct it_store_vuln *v)
 
 /* --- the queue ---------------------------------------------------------------------- */
 
+/* The writer takes the queue in bulk, BATCH records or more at a time (or what is left at
+ * the end), so the threads wake each other once per batch, not once per record. */
 static void *writer(void *arg)
 {
 	struct it_pipe *p = arg;
+	struct it_store_vuln *take[QUEUE];
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
-		while (p->count == 0 && !p->closed)
+		while (p->count < BATCH && !p->closed)
 			pthread_cond_wait(&p->not_empty, &p->lock);
-		if (p->count == 0) {
-			pthread_mutex_unlock(&p->lock);
-			return NULL;
-		}
-		struct it_store_vuln *v = p->q[p->head];
-		p->head = (p->head + 1) % QUEUE;
-		p->count--;
-		int failed = p->failed;
+		size_t n = p->count;
+		for (size_t i = 0; i < n; i++)
+			take[i] = p->q[(p->head + i) % QUEUE];
+		p->head = (p->head + n) % QUEUE;
+		p->count = 0;
+		int failed = p->failed, last = p->closed;
 		pthread_cond_signal(&p->not_full);
 		pthread_mutex_unlock(&p->lock);
-		int rc = failed ? 0 : p->target->vuln(p->target->user, v, &p->werr);
-		free(v);
-		if (rc < 0) {
-			pthread_mutex_lock(&p->lock);
-			p->failed = 1;
-			pthread_cond_broadcast(&p->not_full);
-			pthread_mutex_unlock(&p->lock);
+		for (size_t i = 0; i < n; i++) {
+			if (!failed && p->target->vuln(p->target->user, take[i], &p->werr) < 0) {
+				failed = 1;
+				pthread_mutex_lock(&p->lock);
+				p->failed = 1;
+				pthread_cond_signal(&p->not_full);
+				pthread_mutex_unlock(&p->lock);
+			}
+			free(take[i]);
 		}
+		if (last && n == 0)
+			return NULL;
 	}
 }
 
@@ -156,8 +162,8 @@ static int pipe_vuln(void *user, const struct it_store_vuln *v, struct it_error 
 	int failed = p->failed;
 	if (!failed) {
 		p->q[(p->head + p->count) % QUEUE] = c;
-		p->count++;
-		pthread_cond_signal(&p->not_empty);
+		if (++p->count == BATCH)
+			pthread_cond_signal(&p->not_empty);
 	}
 	pthread_mutex_unlock(&p->lock);
 	if (failed) {
