@@ -171,10 +171,10 @@ static int import_streamed(struct run *r, const uint8_t *data, size_t n, struct 
 	if (n < STREAM_MIN)
 		return 0;
 	struct it_import_sink store = {sink_vuln, sink_kev, sink_malformed, sink_skipped, r};
-	struct it_pipe *pipe = it_pipe_start(&store, err);
-	if (!pipe)
-		return -1;
-	struct nvd_stream ns = {.r = r, .sink = it_pipe_sink(pipe), .err = err};
+	struct it_error perr = IT_ERROR_INIT;
+	struct it_pipe *pipe = it_pipe_start(&store, &perr);
+	it_error_clear(&perr); /* no thread: the records are written on this one */
+	struct nvd_stream ns = {.r = r, .sink = pipe ? it_pipe_sink(pipe) : &store, .err = err};
 	struct it_json_where w = {0};
 	int rc = it_json_stream_array((const char *)data, n, "vulnerabilities", it_nvd_is_item,
 	                              stream_item, &ns, &w);

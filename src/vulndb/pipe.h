@@ -16,7 +16,8 @@ struct it_pipe;
 /* NULL (err set) when the thread cannot start. */
 struct it_pipe *it_pipe_start(const struct it_import_sink *target, struct it_error *err);
 const struct it_import_sink *it_pipe_sink(struct it_pipe *p);
-/* Wait until every record is written and the thread has ended, then free the pipe.
+/* Wait until every record is written and the thread has ended, then free the pipe (NULL:
+ * nothing to do).
  * 0, or -1 with the writer's first error in err (unless the sink already returned it). */
 int it_pipe_finish(struct it_pipe *p, struct it_error *err);
 
