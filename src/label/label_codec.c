@@ -1,83 +1,38 @@
 /*
- * Small encodings of the label formats: base64url without padding (RFC 7515 section 2), with
- * a strict decoder (a label has exactly one encoding), and UTC times as RFC 3339 "Z" stamps
- * or plain dates, converted without the C library's time zone state.
+ * Small encodings of the label formats: base64url without padding (RFC 7515 section 2, by
+ * libsodium), with a strict decoder (a label has exactly one encoding), and UTC times as RFC 3339
+ * "Z" stamps or plain dates, converted without the C library's time zone state.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "iotrust/label.h"
 
-static const char b64url_alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+#define B64URL sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
 int it_b64url_encode(const uint8_t *p, size_t n, struct it_buf *out)
 {
-	if (it_buf_reserve(out, n / 3 * 4 + 4) < 0)
+	size_t need = sodium_base64_ENCODED_LEN(n, B64URL); /* with the NUL */
+	if (it_buf_reserve(out, need) < 0)
 		return -1;
-	size_t i = 0;
-	char q[4];
-	for (; i + 3 <= n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		q[0] = b64url_alphabet[v >> 18];
-		q[1] = b64url_alphabet[(v >> 12) & 63];
-		q[2] = b64url_alphabet[(v >> 6) & 63];
-		q[3] = b64url_alphabet[v & 63];
-		it_buf_append(out, q, 4);
-	}
-	if (n - i == 1) {
-		uint32_t v = (uint32_t)p[i] << 16;
-		q[0] = b64url_alphabet[v >> 18];
-		q[1] = b64url_alphabet[(v >> 12) & 63];
-		it_buf_append(out, q, 2);
-	} else if (n - i == 2) {
-		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-		q[0] = b64url_alphabet[v >> 18];
-		q[1] = b64url_alphabet[(v >> 12) & 63];
-		q[2] = b64url_alphabet[(v >> 6) & 63];
-		it_buf_append(out, q, 3);
-	}
+	char *at = (char *)out->data + out->len;
+	sodium_bin2base64(at, need, p, n, B64URL);
+	out->len += strlen(at);
 	return 0;
 }
 
-static int b64url_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
+/* libsodium's decoder is strict as RFC 7515 wants: the URL alphabet only, no padding or
+ * white space (nothing to ignore, no end pointer: all of s must decode), unused bits zero. */
 int it_b64url_decode(const char *s, size_t n, struct it_buf *out)
 {
-	if (n % 4 == 1)
+	size_t max = n / 4 * 3 + 3, got = 0;
+	if (it_buf_reserve(out, max) < 0)
 		return -1;
-	if (it_buf_reserve(out, n / 4 * 3 + 3) < 0)
+	if (sodium_base642bin(out->data + out->len, max, s, n, NULL, &got, NULL, B64URL) != 0)
 		return -1;
-	uint32_t acc = 0;
-	unsigned bits = 0;
-	for (size_t i = 0; i < n; i++) {
-		int v = b64url_value(s[i]);
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			uint8_t byte = (uint8_t)(acc >> bits);
-			it_buf_append(out, &byte, 1);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	/* the bits left over must be zero: one encoding per byte string */
-	return acc == 0 ? 0 : -1;
+	out->len += got;
+	return 0;
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
