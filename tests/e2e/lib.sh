@@ -154,3 +154,27 @@ netboot_files() {
 	mkdir -p "$NETBOOT"
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$NETBOOT" "${missing[@]}"
 }
+
+# The format owners' validators, pinned in tests/validate (npm).
+VALIDATE="$SRCDIR/tests/validate"
+
+# validators: make sure tests/validate/node_modules is installed (npm ci when missing, npm's
+# cache under $CACHE). 0 ready; 1 when npm cannot run or the registry is unreachable (says
+# why); 2 when npm ci failed with the registry reachable (says so on stderr).
+validators() {
+	[ -f "$VALIDATE/node_modules/.package-lock.json" ] && return 0
+	if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+		echo "note: node/npm not installed and tests/validate/node_modules missing"
+		return 1
+	fi
+	npm ci --prefix "$VALIDATE" --cache "$CACHE/npm" --no-audit --no-fund >"$WORK/npm.log" 2>&1 &&
+		return 0
+	if ! npm ping --cache "$CACHE/npm" >/dev/null 2>&1; then
+		echo "note: tests/validate/node_modules missing and the npm registry is unreachable:"
+		tail -3 "$WORK/npm.log"
+		return 1
+	fi
+	cat "$WORK/npm.log" >&2
+	echo "FAIL: npm ci --prefix tests/validate failed with the registry reachable" >&2
+	return 2
+}

@@ -6,24 +6,12 @@
 # file and the JSON path; a new standard added with --data-dir is picked up.
 . "$(dirname "$0")/lib.sh"
 
-VALIDATE="$SRCDIR/tests/validate"
 SCHEMA="$SRCDIR/docs/schema/catalogue.schema.json"
 CAT="$IOTRUST catalogue"
 
-# --- schema validation with Ajv (installed by `npm ci --prefix tests/validate`) ---
+# --- schema validation with Ajv (tests/validate, installed by `validators`) ---
 schema_ok=1
-if [ ! -d "$VALIDATE/node_modules/ajv" ] || [ ! -d "$VALIDATE/node_modules/ajv-formats" ]; then
-	if ! command -v npm >/dev/null || ! command -v node >/dev/null ||
-		! npm ci --prefix "$VALIDATE" --cache "$CACHE/npm" --no-audit --no-fund \
-			>"$WORK/npm.log" 2>&1; then
-		if command -v npm >/dev/null && npm ping --cache "$CACHE/npm" >/dev/null 2>&1; then
-			fail "npm ci --prefix tests/validate failed with the registry reachable"
-		else
-			echo "note: Ajv not installed and npm unavailable: schema checks skipped"
-		fi
-		schema_ok=0
-	fi
-fi
+validators || { [ $? -eq 2 ] && failures=$((failures + 1)); schema_ok=0; }
 if [ "$schema_ok" = 1 ]; then
 	if node "$VALIDATE/validate-schema.mjs" "$SCHEMA" "$SRCDIR"/data/catalogue/*.json \
 		>"$WORK/v.out" 2>&1; then

@@ -7,28 +7,8 @@
 # round trip CycloneDX VEX -> scan -> CSAF VEX -> scan.
 . "$(dirname "$0")/lib.sh"
 
-VALIDATE="$SRCDIR/tests/validate"
-
-# The validators: installed by `npm ci --prefix tests/validate`; installed here
-# when missing (npm's cache under $CACHE). Skipped only when npm cannot run.
-if [ ! -d "$VALIDATE/node_modules/@cyclonedx/cyclonedx-library" ] ||
-	[ ! -d "$VALIDATE/node_modules/@secvisogram/csaf-validator-lib" ]; then
-	if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
-		echo "SKIP: node/npm not installed and tests/validate/node_modules missing"
-		exit "$SKIP"
-	fi
-	if ! npm ci --prefix "$VALIDATE" --cache "$CACHE/npm" --no-audit --no-fund \
-		>"$WORK/npm.log" 2>&1; then
-		if ! npm ping --cache "$CACHE/npm" >/dev/null 2>&1; then
-			echo "SKIP: tests/validate/node_modules missing and the npm registry is unreachable:"
-			tail -3 "$WORK/npm.log"
-			exit "$SKIP"
-		fi
-		cat "$WORK/npm.log" >&2
-		echo "FAIL: npm ci --prefix tests/validate failed with the registry reachable" >&2
-		exit 1
-	fi
-fi
+# The validators (tests/validate): skipped only when npm cannot run.
+validators || { [ $? -eq 1 ] && exit "$SKIP"; exit 1; }
 validate() { node "$VALIDATE/validate.mjs" "$@"; }
 
 demo_firmware
