@@ -7,7 +7,7 @@ set -euo pipefail
 build=(build-essential cmake pkg-config libarchive-dev libsquashfs-dev libfdt-dev
        libext2fs-dev zlib1g-dev liblzma-dev libzstd-dev libbz2-dev liblzo2-dev liblz4-dev
        libssl-dev libelf-dev libjansson-dev libpcre2-dev libcrypt-dev libsqlite3-dev
-       libcurl4-openssl-dev libfyaml-dev libsodium-dev libqrencode-dev libpng-dev libzbar-dev)
+       libcurl4-openssl-dev libfyaml-dev libsodium-dev libqrencode-dev libpng-dev libzbar-dev libyajl-dev)
 demo=(squashfs-tools u-boot-tools openssl xz-utils gzip ca-certificates)
 check=(libcmocka-dev cpio tar zip unzip lzop zstd lz4 bzip2 e2fsprogs squashfs-tools-ng
        device-tree-compiler mtd-utils checksec jq

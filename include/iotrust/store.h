@@ -56,6 +56,8 @@ struct it_store_vuln {
 	const char *severity;  /* "critical", "high", "medium", "low", "none" or NULL */
 	double score;          /* the best CVSS base score, or -1 */
 	const char *json;      /* the whole normalised record as JSON text */
+	const char *brief;     /* what a match reports of it (it_store_get_brief) as JSON
+	                        * text, or NULL: the store cuts it out of json */
 	const char *const *aliases;
 	size_t n_aliases;
 	const struct it_store_row *rows;

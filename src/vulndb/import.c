@@ -16,7 +16,6 @@
 #include "iotrust/vulndb.h"
 #include "vulndb/importer.h"
 #include "vulndb/pipe.h"
-#include "vulndb/stream.h"
 
 #define MAX_DOC_BYTES   ((size_t)4 << 30) /* an inflated document */
 #define MAX_DEPTH       16                /* directory recursion */
@@ -144,28 +143,11 @@ static void sink_skipped(void *user, const char *id, const char *why)
 
 /* --- one document ------------------------------------------------------------------- */
 
-/* An NVD page streamed item by item (stream.c): the reader is made at the first item, and
- * its records go through a writer thread (pipe.c) so the store is written on one core
- * while the next items are parsed on the other. */
-struct nvd_stream {
-	struct run *r;
-	const struct it_import_sink *sink;
-	struct it_nvd_reader *reader;
-	struct it_error *err;
-};
-
-static int stream_item(void *user, json_t *item, size_t index, size_t offset)
-{
-	struct nvd_stream *ns = user;
-	(void)offset;
-	if (!ns->reader && !(ns->reader = it_nvd_reader_new(ns->r->file, ns->sink, ns->err)))
-		return -1;
-	return it_nvd_reader_item(ns->reader, item, index);
-}
-
-/* 1 when data was a large NVD page and has been imported item by item, 0 when it is
- * something else (parse it whole), -1 when the sink failed. A syntax error after the
- * first item is reported (the items before it are kept) and ends the document. */
+/* 1 when data was a large NVD page and has been imported record by record straight from
+ * its text (it_nvd_stream), 0 when it is something else (parse it whole), -1 when the
+ * sink failed. The records go through a writer thread (pipe.c) so the store is written on
+ * one core while the next records are read on the other. A syntax error after the first
+ * item is reported (the records before it are kept) and ends the document. */
 static int import_streamed(struct run *r, const uint8_t *data, size_t n, struct it_error *err)
 {
 	if (n < STREAM_MIN)
@@ -174,11 +156,9 @@ static int import_streamed(struct run *r, const uint8_t *data, size_t n, struct 
 	struct it_error perr = IT_ERROR_INIT;
 	struct it_pipe *pipe = it_pipe_start(&store, &perr);
 	it_error_clear(&perr); /* no thread: the records are written on this one */
-	struct nvd_stream ns = {.r = r, .sink = pipe ? it_pipe_sink(pipe) : &store, .err = err};
 	struct it_json_where w = {0};
-	int rc = it_json_stream_array((const char *)data, n, "vulnerabilities", it_nvd_is_item,
-	                              stream_item, &ns, &w);
-	it_nvd_reader_free(ns.reader);
+	int rc = it_nvd_stream((const char *)data, n, r->file, pipe ? it_pipe_sink(pipe) : &store,
+	                       &w, err);
 	if (it_pipe_finish(pipe, err) < 0)
 		return -1;
 	if (rc == -1) {

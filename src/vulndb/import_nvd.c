@@ -1,14 +1,21 @@
 /*
  * The NVD CVE API 2.0 importer: a response page or feed ({"vulnerabilities":[{"cve":..}]}),
  * one {"cve":..} item or a bare cve object becomes normalised records (docs/vulndb.md
- * "Record"). A record is read completely (every member type-checked) before anything of it
- * is emitted; its configuration trees are flattened into "cpe" rows, one per vulnerable
- * cpeMatch, with what an AND requires beside it in "platform" and a NOT kept as "negate".
+ * "Record"). A cve object is read from yajl's parse events, never built as a tree: each
+ * member the record uses is type-checked and copied as it goes by, the rest is stepped
+ * over. A record is read completely before anything of it is emitted; its configuration
+ * trees are flattened into "cpe" rows, one per vulnerable cpeMatch, with what an AND
+ * requires beside it in "platform" and a NOT kept as "negate". The stored JSON and the
+ * brief are written with yajl's generator, and the record goes to the sink as an
+ * it_store_vuln without a JSON tree in between (docs/performance.md "Import speed").
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_parse.h>
 
 #include "iotrust/vulndb.h"
 #include "vulndb/importer.h"
@@ -23,17 +30,56 @@
 #define MAX_TEXT     (1 << 20) /* bytes of a description, URL or other text */
 #define MAX_LIST     100000    /* items of descriptions, metrics, weaknesses, references */
 #define MAX_PLATFORM 256       /* CPEs in one row's platform; more are cut and flagged */
+#define MAX_FRAMES   (4 + 2 * (MAX_DEPTH + 1) + 3) /* containers the reader follows */
+#define ARENA_BLOCK  (64 << 10)
 
 enum { OK = 0, BAD = 1, FAIL = -1 }; /* FAIL: err is set (memory, or the sink stopped) */
 
-/* A JSON path as a chain of stack frames, rendered only when something is reported. */
-struct jpath {
-	const struct jpath *up;
-	const char *key; /* a member name, or NULL for an array index */
-	size_t index;
+/* --- strings of one record -------------------------------------------------------- */
+
+/* Copies of the strings of the record being read, in blocks that never move. */
+struct block {
+	struct block *next;
+	size_t used, cap;
+	char data[];
 };
 
-/* A validated cpeMatch; the strings point into the document. */
+static const char *arena_copy(struct block **head, const char *s, size_t len)
+{
+	struct block *b = *head;
+	if (!b || b->cap - b->used < len + 1) {
+		size_t cap = len + 1 > ARENA_BLOCK ? len + 1 : ARENA_BLOCK;
+		if (!(b = malloc(sizeof(*b) + cap)))
+			return NULL;
+		b->next = *head;
+		b->used = 0;
+		b->cap = cap;
+		*head = b;
+	}
+	char *out = b->data + b->used;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	b->used += len + 1;
+	return out;
+}
+
+/* Keep one block for the next record. */
+static void arena_reset(struct block **head)
+{
+	struct block *b = *head;
+	while (b && b->next) {
+		struct block *next = b->next;
+		free(b);
+		b = next;
+	}
+	if (b)
+		b->used = 0;
+	*head = b;
+}
+
+/* --- what a record holds ---------------------------------------------------------- */
+
+/* A validated cpeMatch; the strings are in the arena. */
 struct cmatch {
 	struct it_cpe cpe; /* the criteria parsed (owned) */
 	const char *criteria, *match_id;
@@ -41,12 +87,31 @@ struct cmatch {
 	int start_incl, end_incl, vulnerable;
 };
 
-/* A configuration or node: its own cpeMatch entries and child nodes, each contiguous in
- * the record's arrays (indexes, since the arrays move when they grow). */
+/* A configuration or node: its own cpeMatch entries (contiguous in the record's array)
+ * and its child nodes as a list (indexes, since the arrays move when they grow). */
 struct cnode {
 	int is_and, negate;
 	size_t first_match, n_match;
-	size_t first_child, n_child;
+	size_t first_child, last_child, next; /* SIZE_MAX: none */
+};
+
+struct metric {
+	int kind; /* index in metric_kinds */
+	const char *source, *type, *vector, *sev;
+	double score;
+	int has_score, has_data;
+};
+
+struct ref {
+	const char *url;
+	size_t first_tag, n_tags;
+};
+
+/* A row made of a cpeMatch, its strings in the arena. */
+struct row {
+	struct it_store_row r;
+	const char *match_id;
+	int truncated;
 };
 
 /* The platform being built for the rows below a node: CPEs joined by ' '. */
@@ -56,127 +121,253 @@ struct platform {
 	int truncated;
 };
 
+/* One cve object as read. */
+struct cve {
+	const char *id, *status, *modified, *published, *summary;
+	const char *kev[4];
+	int has_metrics, has_configs;
+	struct metric *metrics;
+	size_t n_metrics, cap_metrics;
+	const char **cwes;
+	size_t n_cwes, cap_cwes;
+	struct ref *refs;
+	size_t n_refs, cap_refs;
+	const char **tags;
+	size_t n_tags, cap_tags;
+	struct cnode *nodes;
+	size_t n_nodes, cap_nodes;
+	size_t first_config, last_config;
+	struct cmatch *matches;
+	size_t n_matches, cap_matches;
+	struct row *rows;
+	size_t n_rows, cap_rows;
+	size_t dropped; /* vulnerable CPEs of the record that make no row */
+};
+
+/* --- the reader's frames ------------------------------------------------------------ */
+
+/* What a container is. Objects list the members they read in keys[] below. */
+enum kind {
+	K_PAGE,    /* a streamed page: {"vulnerabilities": [...]} */
+	K_VULNS,   /* its array */
+	K_ITEM,    /* {"cve": {...}} */
+	K_CVE,     /* the cve object */
+	K_DESCS,   /* "descriptions" */
+	K_DESC,    /* {"lang", "value"} */
+	K_METRICS, /* {"cvssMetricV31": [...], ...} */
+	K_MLIST,   /* one kind's entries */
+	K_METRIC,  /* {"source", "type", "cvssData", "baseSeverity"} */
+	K_CVSS,    /* "cvssData" */
+	K_WEAKS,   /* "weaknesses" */
+	K_WEAK,    /* {"description": [...]} */
+	K_WDESCS,  /* its array */
+	K_WDESC,   /* {"value"} */
+	K_REFS,    /* "references" */
+	K_REF,     /* {"url", "tags"} */
+	K_TAGS,    /* its "tags" */
+	K_CONFS,   /* "configurations" */
+	K_NODE,    /* a configuration or a node */
+	K_NODES,   /* a configuration's "nodes" or a node's "children" */
+	K_MATCHES, /* "cpeMatch" */
+	K_MATCH,   /* one cpeMatch */
+};
+
+/* Member names each object kind reads; anything else is stepped over. */
+enum {
+	M_VULNS = 0,
+	M_CVE = 0,
+	M_ID = 0,
+	M_STATUS,
+	M_MODIFIED,
+	M_PUBLISHED,
+	M_DESCS,
+	M_METRICS,
+	M_WEAKS,
+	M_REFS,
+	M_CONFS,
+	M_KEV0, /* the four cisa* members follow */
+	M_LANG = 0,
+	M_VALUE,
+	M_SOURCE = 0,
+	M_TYPE,
+	M_DATA,
+	M_OUTER_SEV,
+	M_VECTOR = 0,
+	M_SCORE,
+	M_SEV,
+	M_WDESC = 0,
+	M_WVALUE = 0,
+	M_URL = 0,
+	M_TAGS,
+	M_OPERATOR = 0,
+	M_NEGATE,
+	M_NODES,
+	M_CHILDREN,
+	M_CPEMATCH,
+	M_VULNERABLE = 0,
+	M_CRITERIA,
+	M_MATCH_ID,
+	M_START_INCL,
+	M_START_EXCL,
+	M_END_INCL,
+	M_END_EXCL,
+};
+
+static const char *const page_keys[] = {"vulnerabilities", NULL};
+static const char *const item_keys[] = {"cve", NULL};
+static const char *const cve_keys[] = {"id",
+                                       "vulnStatus",
+                                       "lastModified",
+                                       "published",
+                                       "descriptions",
+                                       "metrics",
+                                       "weaknesses",
+                                       "references",
+                                       "configurations",
+                                       "cisaExploitAdd",
+                                       "cisaActionDue",
+                                       "cisaRequiredAction",
+                                       "cisaVulnerabilityName",
+                                       NULL};
+static const char *const kev_out[] = {"date_added", "due_date", "action", "name"};
+static const char *const desc_keys[] = {"lang", "value", NULL};
+static const char *const metric_keys[] = {"source", "type", "cvssData", "baseSeverity", NULL};
+static const char *const cvss_keys[] = {"vectorString", "baseScore", "baseSeverity", NULL};
+static const char *const weak_keys[] = {"description", NULL};
+static const char *const wdesc_keys[] = {"value", NULL};
+static const char *const ref_keys[] = {"url", "tags", NULL};
+static const char *const node_keys[] = {"operator", "negate",   "nodes",
+                                        "children", "cpeMatch", NULL};
+static const char *const match_keys[] = {"vulnerable",
+                                         "criteria",
+                                         "matchCriteriaId",
+                                         "versionStartIncluding",
+                                         "versionStartExcluding",
+                                         "versionEndIncluding",
+                                         "versionEndExcluding",
+                                         NULL};
+
+struct metric_kind {
+	const char *key, *type;
+	int severity_outside; /* CVSS v2: baseSeverity beside cvssData, not in it */
+};
+
+/* In the order of preference for the record's score. */
+static const struct metric_kind metric_kinds[] = {
+        {"cvssMetricV31", "cvss_v3.1", 0},
+        {"cvssMetricV30", "cvss_v3.0", 0},
+        {"cvssMetricV40", "cvss_v4.0", 0},
+        {"cvssMetricV2", "cvss_v2", 1},
+};
+#define N_KINDS (sizeof(metric_kinds) / sizeof(metric_kinds[0]))
+static const char *const metrics_keys[] = {"cvssMetricV31", "cvssMetricV30", "cvssMetricV40",
+                                           "cvssMetricV2", NULL};
+
+struct frame {
+	enum kind kind;
+	const char *key; /* the member this container is, or NULL for an array element */
+	size_t index;    /* its position in the parent array */
+	size_t count;    /* an array's items so far */
+	int member;      /* an object's current member (index in its keys), -1: stepped over */
+	uint32_t seen;   /* the members met so far */
+	size_t slot;     /* the node, metric or reference being read */
+	int depth;       /* a node's nesting below its configuration */
+	int is_config;
+	/* a cpeMatch's or a description's values so far */
+	const char *s[7];
+	int flag;
+};
+
+/* The reader of one document. */
 struct nvd {
 	const struct it_import_sink *sink;
 	struct it_error *err;
-	const char *origin;    /* the file's base name */
-	struct it_buf where;   /* a rendered path or a message */
-	struct it_buf scratch; /* a row's version */
-	struct it_buf key;     /* a row's identity, for duplicates */
-	struct cnode *nodes;
-	size_t n_nodes, cap_nodes;
-	struct cmatch *matches;
-	size_t n_matches, cap_matches;
-	json_t *seen;   /* keys of the rows of the current record (duplicates dropped) */
-	size_t dropped; /* vulnerable CPEs of the record that make no row */
+	const char *origin;  /* the file's base name */
+	const char *prefix;  /* the path of the cve object when parsed alone */
+	struct it_buf where; /* a rendered path or a message */
+	struct it_buf scratch;
+	struct it_buf key; /* a row's identity, for duplicates */
+	json_t *seen;      /* keys of the rows of the current record (duplicates dropped) */
+	struct block *arena;
+	struct cve c;
+	struct frame f[MAX_FRAMES];
+	int top;       /* index of the innermost frame, -1 before the first */
+	int skip;      /* open containers being stepped over */
+	int cve_frame; /* the cve object's frame, or -1 */
+	int bad;       /* the record is malformed (reported): step over the rest */
+	int failed;    /* FAIL: stop */
+	/* a streamed page */
+	int streaming, accepted, item_cve, item_done;
+	int not_nvd; /* the page is no NVD page after all */
+	struct it_buf json, brief, *gen_out;
+	int gen_failed;
+	yajl_gen gen;
 };
 
 /* --- paths and reports ---------------------------------------------------------- */
 
-static int path_render(struct it_buf *b, const struct jpath *p)
+/* The path of frame i (the outermost frame, a page or a cve object read alone, has none of
+ * its own), then [elem] when elem is not SIZE_MAX, then .key when key is not NULL. */
+static int path_render(struct nvd *n, int upto, size_t elem, const char *key)
 {
-	if (!p)
-		return 0;
-	if (path_render(b, p->up) < 0)
+	struct it_buf *b = &n->where;
+	it_buf_truncate(b, 0);
+	if (it_buf_puts(b, n->prefix) < 0)
 		return -1;
-	if (!p->key)
-		return it_buf_printf(b, "[%zu]", p->index);
-	if (b->len && it_buf_putc(b, '.') < 0)
+	for (int i = 1; i <= upto; i++) {
+		const struct frame *f = &n->f[i];
+		int rc = f->key ? (b->len && it_buf_putc(b, '.') < 0) ? -1 : it_buf_puts(b, f->key)
+		                : it_buf_printf(b, "[%zu]", f->index);
+		if (rc < 0)
+			return -1;
+	}
+	if (elem != SIZE_MAX && it_buf_printf(b, "[%zu]", elem) < 0)
 		return -1;
-	return it_buf_puts(b, p->key);
+	if (key && ((b->len && it_buf_putc(b, '.') < 0) || it_buf_puts(b, key) < 0))
+		return -1;
+	return 0;
 }
 
-/* Report the record as malformed at p (or its member key) and return BAD. */
-static int bad(struct nvd *n, const struct jpath *p, const char *key, const char *expected)
+static int nomem(struct nvd *n)
 {
-	struct jpath leaf = {p, key, 0};
-	it_buf_truncate(&n->where, 0);
-	if (path_render(&n->where, key ? &leaf : p) < 0)
-		return it_error_nomem(n->err);
+	n->failed = 1;
+	it_error_nomem(n->err);
+	return FAIL;
+}
+
+/* Report something malformed at frame i ([elem], .key); the caller decides what is
+ * skipped. OK or FAIL. */
+static int report(struct nvd *n, int i, size_t elem, const char *key, const char *expected)
+{
+	if (path_render(n, i, elem, key) < 0)
+		return nomem(n);
 	if (n->sink->malformed)
 		n->sink->malformed(n->sink->user, n->where.len ? it_buf_str(&n->where) : "$",
 		                   expected);
+	return OK;
+}
+
+/* Report the record as malformed at frame i (or its member key): the rest of it is
+ * stepped over. BAD (or FAIL). */
+static int bad_at(struct nvd *n, int i, const char *key, const char *expected)
+{
+	if (n->bad || n->failed)
+		return BAD;
+	if (report(n, i, SIZE_MAX, key, expected) == FAIL)
+		return FAIL;
+	n->bad = 1;
 	return BAD;
 }
 
-/* --- typed members ---------------------------------------------------------------- */
-
-/* The string member key of o into *out (NULL when absent and optional). BAD when it has
- * another type, is empty, holds a NUL or is longer than max. */
-static int get_str(struct nvd *n, const struct jpath *p, json_t *o, const char *key, int required,
-                   size_t max, const char **out)
+/* The same for the element an array (frame i) has just begun. */
+static int bad_elem(struct nvd *n, int i, const char *expected)
 {
-	json_t *v = json_object_get(o, key);
-	*out = NULL;
-	if (!v)
-		return required ? bad(n, p, key, "a string is required") : OK;
-	if (!json_is_string(v))
-		return bad(n, p, key, "expected a string");
-	size_t len = json_string_length(v);
-	const char *s = json_string_value(v);
-	if (len == 0)
-		return bad(n, p, key, "expected a non-empty string");
-	if (len > max)
-		return bad(n, p, key, "string too long");
-	if (strlen(s) != len)
-		return bad(n, p, key, "expected a string without NUL characters");
-	*out = s;
-	return OK;
-}
-
-static int get_bool(struct nvd *n, const struct jpath *p, json_t *o, const char *key, int required,
-                    int *out)
-{
-	json_t *v = json_object_get(o, key);
-	*out = 0;
-	if (!v)
-		return required ? bad(n, p, key, "a boolean is required") : OK;
-	if (!json_is_boolean(v))
-		return bad(n, p, key, "expected a boolean");
-	*out = json_is_true(v);
-	return OK;
-}
-
-/* The array member key of o into *out (NULL when absent and optional). */
-static int get_array(struct nvd *n, const struct jpath *p, json_t *o, const char *key, int required,
-                     json_t **out)
-{
-	json_t *v = json_object_get(o, key);
-	*out = NULL;
-	if (!v)
-		return required ? bad(n, p, key, "an array is required") : OK;
-	if (!json_is_array(v))
-		return bad(n, p, key, "expected an array");
-	if (json_array_size(v) > MAX_LIST)
-		return bad(n, p, key, "too many items (limit 100000)");
-	*out = v;
-	return OK;
-}
-
-/* "AND" / "OR" (absent: OR) into *is_and. */
-static int get_operator(struct nvd *n, const struct jpath *p, json_t *o, int *is_and)
-{
-	const char *op;
-	int rc = get_str(n, p, o, "operator", 0, 8, &op);
-	*is_and = 0;
-	if (rc != OK || !op)
-		return rc;
-	if (strcmp(op, "AND") == 0)
-		*is_and = 1;
-	else if (strcmp(op, "OR") != 0)
-		return bad(n, p, "operator", "expected \"AND\" or \"OR\"");
-	return OK;
-}
-
-/* json_object_set_new that reports a failed allocation (v NULL) as -1. */
-static int put(json_t *o, const char *key, json_t *v)
-{
-	return v && json_object_set_new(o, key, v) == 0 ? 0 : -1;
-}
-
-static int put_str(json_t *o, const char *key, const char *s)
-{
-	return put(o, key, s ? json_string(s) : json_null());
+	if (n->bad || n->failed)
+		return BAD;
+	if (report(n, i, n->f[i].count - 1, NULL, expected) == FAIL)
+		return FAIL;
+	n->bad = 1;
+	return BAD;
 }
 
 /* --- times ---------------------------------------------------------------------- */
@@ -271,137 +462,32 @@ static int norm_time(const char *s, char out[40])
 	return 0;
 }
 
-static int get_time(struct nvd *n, const struct jpath *p, json_t *cve, const char *key,
-                    int required, json_t *rec, const char *out_key)
-{
-	const char *s;
-	char t[40];
-	int rc = get_str(n, p, cve, key, required, 64, &s);
-	if (rc != OK || !s)
-		return rc;
-	if (norm_time(s, t) < 0)
-		return bad(n, p, key, "expected a date-time (YYYY-MM-DDTHH:MM:SS[.fff][Z|+hh:mm])");
-	return put_str(rec, out_key, t) < 0 ? it_error_nomem(n->err) : OK;
-}
+/* --- configurations: check and flatten into rows ---------------------------------------- */
 
-/* --- configurations: read and check -------------------------------------------------- */
-
-/* Parse the criteria into cm->cpe: OK, BAD (reported) or FAIL. Only the 2.3 formatted
- * string is NVD's; it_cpe_parse also reads 2.2 URIs. */
-static int read_criteria(struct nvd *n, const struct jpath *p, struct cmatch *cm)
+/* Parse the criteria into cm->cpe: OK, BAD (reported at frame i) or FAIL. Only the 2.3
+ * formatted string is NVD's; it_cpe_parse also reads 2.2 URIs. */
+static int read_criteria(struct nvd *n, int i, struct cmatch *cm)
 {
 	struct it_error perr = IT_ERROR_INIT;
 	int rc = OK;
 	if (strncmp(cm->criteria, "cpe:2.3:", 8) != 0) {
-		rc = bad(n, p, "criteria", "expected a CPE 2.3 formatted string (cpe:2.3:...)");
+		rc = bad_at(n, i, "criteria", "expected a CPE 2.3 formatted string (cpe:2.3:...)");
 	} else if (it_cpe_parse(&cm->cpe, cm->criteria, &perr) < 0) {
 		if (perr.code == IT_ERR_NOMEM) {
-			rc = it_error_nomem(n->err);
+			rc = nomem(n);
 		} else {
 			struct it_buf msg = IT_BUF_INIT;
 			if (it_buf_printf(&msg, "expected a CPE 2.3 formatted string: %s",
 			                  perr.message ? perr.message : "unreadable") < 0)
-				rc = it_error_nomem(n->err);
+				rc = nomem(n);
 			else
-				rc = bad(n, p, "criteria", it_buf_str(&msg));
+				rc = bad_at(n, i, "criteria", it_buf_str(&msg));
 			it_buf_free(&msg);
 		}
 	}
 	it_error_clear(&perr);
 	return rc;
 }
-
-static int read_match(struct nvd *n, json_t *m, const struct jpath *p)
-{
-	struct cmatch cm = {0};
-	const char *se = NULL, *ee = NULL;
-	int rc;
-	if (!json_is_object(m))
-		return bad(n, p, NULL, "expected a cpeMatch object");
-	if (n->n_matches >= MAX_MATCHES)
-		return bad(n, p, NULL, "too many cpeMatch entries in one record (limit 100000)");
-	if ((rc = get_bool(n, p, m, "vulnerable", 1, &cm.vulnerable)) != OK ||
-	    (rc = get_str(n, p, m, "criteria", 1, MAX_CPE, &cm.criteria)) != OK ||
-	    (rc = get_str(n, p, m, "matchCriteriaId", 0, MAX_ID, &cm.match_id)) != OK ||
-	    (rc = get_str(n, p, m, "versionStartIncluding", 0, MAX_VERSION, &cm.start)) != OK ||
-	    (rc = get_str(n, p, m, "versionStartExcluding", 0, MAX_VERSION, &se)) != OK ||
-	    (rc = get_str(n, p, m, "versionEndIncluding", 0, MAX_VERSION, &cm.end)) != OK ||
-	    (rc = get_str(n, p, m, "versionEndExcluding", 0, MAX_VERSION, &ee)) != OK)
-		return rc;
-	if (cm.start && se)
-		return bad(n, p, "versionStartExcluding",
-		           "versionStartIncluding and versionStartExcluding exclude each other");
-	if (cm.end && ee)
-		return bad(n, p, "versionEndExcluding",
-		           "versionEndIncluding and versionEndExcluding exclude each other");
-	cm.start_incl = cm.start != NULL;
-	cm.end_incl = cm.end != NULL;
-	if (se)
-		cm.start = se;
-	if (ee)
-		cm.end = ee;
-	if (it_array_grow(&n->matches, &n->cap_matches, n->n_matches, sizeof(cm)) < 0)
-		return it_error_nomem(n->err);
-	if ((rc = read_criteria(n, p, &cm)) != OK)
-		return rc;
-	n->matches[n->n_matches++] = cm;
-	return OK;
-}
-
-/* Reserve count contiguous node slots; their first index into *first. */
-static int reserve_nodes(struct nvd *n, const struct jpath *p, size_t count, size_t *first)
-{
-	if (count > MAX_NODES - n->n_nodes)
-		return bad(n, p, NULL, "too many configuration nodes in one record (limit 100000)");
-	if (count &&
-	    it_array_grow(&n->nodes, &n->cap_nodes, n->n_nodes + count - 1, sizeof(*n->nodes)) < 0)
-		return it_error_nomem(n->err);
-	*first = n->n_nodes;
-	n->n_nodes += count;
-	return OK;
-}
-
-/* Read a configuration (is_config: {"operator","negate","nodes"}) or a node ({"operator",
- * "negate","cpeMatch", legacy "children"}) into slot. */
-static int read_node(struct nvd *n, json_t *o, const struct jpath *p, int depth, int is_config,
-                     size_t slot)
-{
-	struct cnode node = {0};
-	json_t *matches = NULL, *children = NULL;
-	const char *ckey = is_config ? "nodes" : "children";
-	int rc;
-	if (!json_is_object(o))
-		return bad(n, p, NULL,
-		           is_config ? "expected a configuration object"
-		                     : "expected a node object");
-	if ((rc = get_operator(n, p, o, &node.is_and)) != OK ||
-	    (rc = get_bool(n, p, o, "negate", 0, &node.negate)) != OK ||
-	    (rc = get_array(n, p, o, ckey, is_config, &children)) != OK ||
-	    (!is_config && (rc = get_array(n, p, o, "cpeMatch", !children, &matches)) != OK))
-		return rc;
-	if (children && depth >= MAX_DEPTH)
-		return bad(n, p, ckey, "nodes nested too deep (limit 8)");
-	node.first_match = n->n_matches;
-	for (size_t i = 0; i < json_array_size(matches); i++) {
-		struct jpath key = {p, "cpeMatch", 0}, at = {&key, NULL, i};
-		if ((rc = read_match(n, json_array_get(matches, i), &at)) != OK)
-			return rc;
-	}
-	node.n_match = n->n_matches - node.first_match;
-	node.n_child = json_array_size(children);
-	if ((rc = reserve_nodes(n, p, node.n_child, &node.first_child)) != OK)
-		return rc;
-	for (size_t i = 0; i < node.n_child; i++) {
-		struct jpath key = {p, ckey, 0}, at = {&key, NULL, i};
-		if ((rc = read_node(n, json_array_get(children, i), &at, depth + 1, 0,
-		                    node.first_child + i)) != OK)
-			return rc;
-	}
-	n->nodes[slot] = node;
-	return OK;
-}
-
-/* --- configurations: flatten into rows --------------------------------------------------- */
 
 static int platform_add(struct platform *pl, int negated, const char *cpe)
 {
@@ -417,30 +503,29 @@ static int platform_add(struct platform *pl, int negated, const char *cpe)
 }
 
 /* Every CPE of the subtree at ni ('!' before those a NOT applies to, relative to it). */
-static int platform_subtree(struct nvd *n, size_t ni, int negated, struct platform *pl)
+static int platform_subtree(const struct cve *c, size_t ni, int negated, struct platform *pl)
 {
-	const struct cnode *node = &n->nodes[ni];
+	const struct cnode *node = &c->nodes[ni];
 	negated ^= node->negate;
 	for (size_t i = 0; i < node->n_match; i++)
-		if (platform_add(pl, negated, n->matches[node->first_match + i].criteria) < 0)
+		if (platform_add(pl, negated, c->matches[node->first_match + i].criteria) < 0)
 			return -1;
-	for (size_t i = 0; i < node->n_child; i++)
-		if (platform_subtree(n, node->first_child + i, negated, pl) < 0)
+	for (size_t k = node->first_child; k != SIZE_MAX; k = c->nodes[k].next)
+		if (platform_subtree(c, k, negated, pl) < 0)
 			return -1;
 	return 0;
 }
 
 /* The operands of an AND node other than one cpeMatch (skip_match) or one child. */
-static int platform_others(struct nvd *n, const struct cnode *node, size_t skip_match,
+static int platform_others(const struct cve *c, const struct cnode *node, size_t skip_match,
                            size_t skip_child, struct platform *pl)
 {
 	for (size_t i = 0; i < node->n_match; i++)
 		if (node->first_match + i != skip_match &&
-		    platform_add(pl, 0, n->matches[node->first_match + i].criteria) < 0)
+		    platform_add(pl, 0, c->matches[node->first_match + i].criteria) < 0)
 			return -1;
-	for (size_t i = 0; i < node->n_child; i++)
-		if (node->first_child + i != skip_child &&
-		    platform_subtree(n, node->first_child + i, 0, pl) < 0)
+	for (size_t k = node->first_child; k != SIZE_MAX; k = c->nodes[k].next)
+		if (k != skip_child && platform_subtree(c, k, 0, pl) < 0)
 			return -1;
 	return 0;
 }
@@ -466,8 +551,8 @@ static int row_version(struct nvd *n, const struct it_cpe *c, const char **out)
 		    it_buf_puts(&n->scratch, u) < 0)
 			return -2;
 	}
-	*out = it_buf_str(&n->scratch);
-	return 0;
+	*out = arena_copy(&n->arena, it_buf_str(&n->scratch), n->scratch.len);
+	return *out ? 0 : -2;
 }
 
 static void lower(char *s)
@@ -493,68 +578,72 @@ static int row_seen(struct nvd *n, const struct cmatch *m, int negate, const str
 	return json_object_set_new_nocheck(n->seen, it_buf_str(k), json_true()) < 0 ? -1 : 0;
 }
 
-static int add_row(struct nvd *n, const struct cmatch *m, int negate, const struct platform *pl,
-                   json_t *affected)
+static int add_row(struct nvd *n, const struct cmatch *m, int negate, const struct platform *pl)
 {
-	const struct it_cpe *c = &m->cpe;
+	struct cve *c = &n->c;
+	const struct it_cpe *cpe = &m->cpe;
 	const char *version = NULL;
-	int vr = m->start || m->end ? 0 : row_version(n, c, &version), seen;
+	int vr = m->start || m->end ? 0 : row_version(n, cpe, &version), seen;
 	if (vr == -2)
 		return -1;
 	/* ANY/NA or a wildcard vendor/product must never match: no row */
-	if (vr == -1 || c->any[IT_CPE_VENDOR] || c->na[IT_CPE_VENDOR] || c->wild[IT_CPE_VENDOR] ||
-	    c->any[IT_CPE_PRODUCT] || c->na[IT_CPE_PRODUCT] || c->wild[IT_CPE_PRODUCT]) {
-		n->dropped++;
+	if (vr == -1 || cpe->any[IT_CPE_VENDOR] || cpe->na[IT_CPE_VENDOR] ||
+	    cpe->wild[IT_CPE_VENDOR] || cpe->any[IT_CPE_PRODUCT] || cpe->na[IT_CPE_PRODUCT] ||
+	    cpe->wild[IT_CPE_PRODUCT]) {
+		c->dropped++;
 		return 0;
 	}
 	if ((seen = row_seen(n, m, negate, pl)) != 0)
 		return seen < 0 ? -1 : 0;
-	lower(c->attr[IT_CPE_VENDOR]);
-	lower(c->attr[IT_CPE_PRODUCT]);
-	json_t *row = json_object();
-	if (!row || put_str(row, "kind", "cpe") < 0 ||
-	    put_str(row, "ns", c->attr[IT_CPE_VENDOR]) < 0 ||
-	    put_str(row, "name", c->attr[IT_CPE_PRODUCT]) < 0 ||
-	    put_str(row, "cpe", m->criteria) < 0 || put_str(row, "scheme", "generic") < 0 ||
-	    put_str(row, "version", version) < 0 || put_str(row, "start", m->start) < 0 ||
-	    put(row, "start_incl", json_boolean(m->start && m->start_incl)) < 0 ||
-	    put_str(row, "end", m->end) < 0 ||
-	    put(row, "end_incl", json_boolean(m->end && m->end_incl)) < 0 ||
-	    put_str(row, "status", "affected") < 0 ||
-	    put_str(row, "fixed", m->end && !m->end_incl ? m->end : NULL) < 0 ||
-	    put_str(row, "platform", pl->text.len ? it_buf_str(&pl->text) : NULL) < 0 ||
-	    (pl->truncated && put(row, "platform_truncated", json_true()) < 0) ||
-	    put(row, "negate", json_boolean(negate)) < 0 ||
-	    (m->match_id && put_str(row, "match_id", m->match_id) < 0))
-		goto fail;
-	return json_array_append_new(affected, row);
-fail:
-	json_decref(row);
-	return -1;
+	if (it_array_grow(&c->rows, &c->cap_rows, c->n_rows, sizeof(*c->rows)) < 0)
+		return -1;
+	lower(cpe->attr[IT_CPE_VENDOR]);
+	lower(cpe->attr[IT_CPE_PRODUCT]);
+	struct row *row = &c->rows[c->n_rows];
+	memset(row, 0, sizeof(*row));
+	row->r.kind = "cpe";
+	row->r.ns = cpe->attr[IT_CPE_VENDOR];
+	row->r.name = cpe->attr[IT_CPE_PRODUCT];
+	row->r.cpe = m->criteria;
+	row->r.scheme = "generic";
+	row->r.version = version;
+	row->r.start = m->start;
+	row->r.start_incl = m->start && m->start_incl;
+	row->r.end = m->end;
+	row->r.end_incl = m->end && m->end_incl;
+	row->r.status = "affected";
+	row->r.fixed = m->end && !m->end_incl ? m->end : NULL;
+	row->r.negate = negate;
+	row->match_id = m->match_id;
+	row->truncated = pl->truncated;
+	if (pl->text.len &&
+	    !(row->r.platform = arena_copy(&n->arena, it_buf_str(&pl->text), pl->text.len)))
+		return -1;
+	c->n_rows++;
+	return 0;
 }
 
 /* Rows of the subtree at ni: negate is the NOT of its ancestors, pl what they require. */
-static int flatten(struct nvd *n, size_t ni, int negate, struct platform *pl, json_t *affected)
+static int flatten(struct nvd *n, size_t ni, int negate, struct platform *pl)
 {
-	const struct cnode node = n->nodes[ni];
+	const struct cnode node = n->c.nodes[ni];
 	size_t len = pl->text.len, count = pl->count;
 	int truncated = pl->truncated;
 	negate ^= node.negate;
 	for (size_t i = 0; i < node.n_match; i++) {
 		size_t mi = node.first_match + i;
-		if (!n->matches[mi].vulnerable)
+		if (!n->c.matches[mi].vulnerable)
 			continue;
-		if ((node.is_and && platform_others(n, &node, mi, SIZE_MAX, pl) < 0) ||
-		    add_row(n, &n->matches[mi], negate, pl, affected) < 0)
+		if ((node.is_and && platform_others(&n->c, &node, mi, SIZE_MAX, pl) < 0) ||
+		    add_row(n, &n->c.matches[mi], negate, pl) < 0)
 			return -1;
 		it_buf_truncate(&pl->text, len);
 		pl->count = count;
 		pl->truncated = truncated;
 	}
-	for (size_t i = 0; i < node.n_child; i++) {
-		size_t ci = node.first_child + i;
-		if ((node.is_and && platform_others(n, &node, SIZE_MAX, ci, pl) < 0) ||
-		    flatten(n, ci, negate, pl, affected) < 0)
+	for (size_t ci = node.first_child; ci != SIZE_MAX; ci = n->c.nodes[ci].next) {
+		if ((node.is_and && platform_others(&n->c, &node, SIZE_MAX, ci, pl) < 0) ||
+		    flatten(n, ci, negate, pl) < 0)
 			return -1;
 		it_buf_truncate(&pl->text, len);
 		pl->count = count;
@@ -563,76 +652,44 @@ static int flatten(struct nvd *n, size_t ni, int negate, struct platform *pl, js
 	return 0;
 }
 
-static void matches_clear(struct nvd *n)
+static int flatten_all(struct nvd *n)
 {
-	for (size_t i = 0; i < n->n_matches; i++)
-		it_cpe_free(&n->matches[i].cpe);
-	n->n_matches = n->n_nodes = 0;
-}
-
-/* Read "configurations" and append its rows to affected. *present: the member exists. */
-static int read_configurations(struct nvd *n, json_t *cve, const struct jpath *p, json_t *affected,
-                               int *present)
-{
-	json_t *confs;
-	size_t first;
-	int rc = get_array(n, p, cve, "configurations", 0, &confs);
-	*present = confs != NULL;
-	matches_clear(n);
-	if (rc != OK || !confs)
-		return rc;
-	size_t count = json_array_size(confs);
-	if ((rc = reserve_nodes(n, p, count, &first)) != OK)
-		return rc;
-	for (size_t i = 0; i < count; i++) {
-		struct jpath key = {p, "configurations", 0}, at = {&key, NULL, i};
-		if ((rc = read_node(n, json_array_get(confs, i), &at, 0, 1, first + i)) != OK)
-			return rc;
-	}
 	struct platform pl = {IT_BUF_INIT, 0, 0};
-	for (size_t i = 0; i < count && rc == OK; i++)
-		if (flatten(n, first + i, 0, &pl, affected) < 0)
-			rc = it_error_nomem(n->err);
+	int rc = 0;
+	for (size_t i = n->c.first_config; rc == 0 && i != SIZE_MAX; i = n->c.nodes[i].next)
+		rc = flatten(n, i, 0, &pl);
 	it_buf_free(&pl.text);
 	return rc;
 }
 
-/* --- the other members ------------------------------------------------------------- */
+/* --- one record: reset, write, emit ------------------------------------------------- */
 
-/* The English description ("lang": "en") as "summary". */
-static int read_summary(struct nvd *n, json_t *cve, const struct jpath *p, json_t *rec)
+static void cve_reset(struct nvd *n)
 {
-	json_t *list;
-	int rc = get_array(n, p, cve, "descriptions", 0, &list);
-	const char *summary = NULL;
-	for (size_t i = 0; rc == OK && i < json_array_size(list); i++) {
-		struct jpath key = {p, "descriptions", 0}, at = {&key, NULL, i};
-		json_t *d = json_array_get(list, i);
-		const char *lang, *value;
-		if (!json_is_object(d))
-			return bad(n, &at, NULL, "expected a description object");
-		if ((rc = get_str(n, &at, d, "lang", 1, 64, &lang)) == OK &&
-		    (rc = get_str(n, &at, d, "value", 1, MAX_TEXT, &value)) == OK && !summary &&
-		    strcmp(lang, "en") == 0)
-			summary = value;
-	}
-	if (rc == OK && summary && put_str(rec, "summary", summary) < 0)
-		return it_error_nomem(n->err);
-	return rc;
+	struct cve *c = &n->c;
+	for (size_t i = 0; i < c->n_matches; i++)
+		it_cpe_free(&c->matches[i].cpe);
+	struct cve keep = *c;
+	memset(c, 0, sizeof(*c));
+	c->metrics = keep.metrics;
+	c->cap_metrics = keep.cap_metrics;
+	c->cwes = keep.cwes;
+	c->cap_cwes = keep.cap_cwes;
+	c->refs = keep.refs;
+	c->cap_refs = keep.cap_refs;
+	c->tags = keep.tags;
+	c->cap_tags = keep.cap_tags;
+	c->nodes = keep.nodes;
+	c->cap_nodes = keep.cap_nodes;
+	c->matches = keep.matches;
+	c->cap_matches = keep.cap_matches;
+	c->rows = keep.rows;
+	c->cap_rows = keep.cap_rows;
+	c->first_config = c->last_config = SIZE_MAX;
+	json_object_clear(n->seen);
+	arena_reset(&n->arena);
+	n->bad = 0;
 }
-
-struct metric_kind {
-	const char *key, *type;
-	int severity_outside; /* CVSS v2: baseSeverity beside cvssData, not in it */
-};
-
-/* In the order of preference for the record's score. */
-static const struct metric_kind metric_kinds[] = {
-        {"cvssMetricV31", "cvss_v3.1", 0},
-        {"cvssMetricV30", "cvss_v3.0", 0},
-        {"cvssMetricV40", "cvss_v4.0", 0},
-        {"cvssMetricV2", "cvss_v2", 1},
-};
 
 static const char *severity_word(const char *s, double score)
 {
@@ -647,257 +704,1031 @@ static const char *severity_word(const char *s, double score)
 	return it_cvss_severity(score);
 }
 
-/* One metric entry as {"type","vector","score","severity","source","primary"} into *out. */
-static int read_metric(struct nvd *n, json_t *e, const struct jpath *p, const struct metric_kind *k,
-                       json_t **out)
+/* A score as the shortest text that reads back the same, always with a fraction. */
+static void score_text(double s, char out[32])
 {
-	const char *source, *type, *vector, *sev;
-	json_t *data;
-	int rc;
-	*out = NULL;
-	if (!json_is_object(e))
-		return bad(n, p, NULL, "expected a metric object");
-	if ((rc = get_str(n, p, e, "source", 0, MAX_TEXT, &source)) != OK ||
-	    (rc = get_str(n, p, e, "type", 0, 64, &type)) != OK)
-		return rc;
-	if (!json_is_object(data = json_object_get(e, "cvssData")))
-		return bad(n, p, "cvssData", "an object is required");
-	struct jpath dp = {p, "cvssData", 0};
-	json_t *score = json_object_get(data, "baseScore");
-	if ((rc = get_str(n, &dp, data, "vectorString", 1, 1024, &vector)) != OK ||
-	    (rc = get_str(n, k->severity_outside ? p : &dp, k->severity_outside ? e : data,
-	                  "baseSeverity", 0, 64, &sev)) != OK)
-		return rc;
-	if (!json_is_number(score) || json_number_value(score) < 0 || json_number_value(score) > 10)
-		return bad(n, &dp, "baseScore", "expected a number from 0 to 10");
-	double s = json_number_value(score);
-	json_t *m = json_object();
-	if (!m || put_str(m, "type", k->type) < 0 || put_str(m, "vector", vector) < 0 ||
-	    put(m, "score", json_real(s)) < 0 ||
-	    put_str(m, "severity", severity_word(sev, s)) < 0 || put_str(m, "source", source) < 0 ||
-	    put(m, "primary", json_boolean(type && strcmp(type, "Primary") == 0)) < 0) {
-		json_decref(m);
-		return it_error_nomem(n->err);
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(out, 32, "%.*g", prec, s);
+		if (strtod(out, NULL) == s)
+			break;
 	}
-	*out = m;
-	return OK;
+	if (!strpbrk(out, ".eE"))
+		strcat(out, ".0");
 }
 
-/* "metrics": every CVSS entry, and the best one's score and severity for the record
- * (v3.1 > v3.0 > v4.0 > v2; within a version NVD's Primary first, then the first). */
-static int read_metrics(struct nvd *n, json_t *cve, const struct jpath *p, json_t *rec)
+/* The best metric for the record's score: v3.1 > v3.0 > v4.0 > v2; within a version
+ * NVD's Primary first, then the first. NULL when there is none. */
+static const struct metric *best_metric(const struct cve *c)
 {
-	json_t *metrics = json_object_get(cve, "metrics"), *best = NULL;
-	if (!metrics)
-		return OK;
-	if (!json_is_object(metrics))
-		return bad(n, p, "metrics", "expected an object");
-	json_t *list = json_array();
-	if (!list || put(rec, "metrics", list) < 0)
-		return it_error_nomem(n->err);
-	struct jpath mp = {p, "metrics", 0};
-	for (size_t k = 0; k < sizeof(metric_kinds) / sizeof(metric_kinds[0]); k++) {
-		json_t *entries, *kind_best = NULL;
-		int rc = get_array(n, &mp, metrics, metric_kinds[k].key, 0, &entries);
-		for (size_t i = 0; rc == OK && i < json_array_size(entries); i++) {
-			struct jpath key = {&mp, metric_kinds[k].key, 0}, at = {&key, NULL, i};
-			json_t *m;
-			if ((rc = read_metric(n, json_array_get(entries, i), &at, &metric_kinds[k],
-			                      &m)) != OK)
-				break;
-			if (!kind_best || (!json_is_true(json_object_get(kind_best, "primary")) &&
-			                   json_is_true(json_object_get(m, "primary"))))
-				kind_best = m;
-			if (json_array_append_new(list, m) < 0)
-				rc = it_error_nomem(n->err);
+	for (size_t k = 0; k < N_KINDS; k++) {
+		const struct metric *best = NULL;
+		for (size_t i = 0; i < c->n_metrics; i++) {
+			const struct metric *m = &c->metrics[i];
+			int primary = m->type && strcmp(m->type, "Primary") == 0;
+			if (m->kind == (int)k &&
+			    (!best ||
+			     (primary && !(best->type && strcmp(best->type, "Primary") == 0))))
+				best = m;
 		}
-		if (rc != OK)
-			return rc;
-		if (!best)
-			best = kind_best;
+		if (best)
+			return best;
 	}
-	if (best && (put(rec, "score", json_copy(json_object_get(best, "score"))) < 0 ||
-	             put(rec, "severity", json_copy(json_object_get(best, "severity"))) < 0))
-		return it_error_nomem(n->err);
-	return OK;
+	return NULL;
 }
 
-/* "weaknesses" -> "cwes": the CWE ids, each once (NVD-CWE-Other/noinfo say nothing). */
-static int read_cwes(struct nvd *n, json_t *cve, const struct jpath *p, json_t *rec)
+/* yajl_gen writes into the nvd's current output buffer. */
+static void gen_print(void *ctx, const char *s, size_t len)
 {
-	json_t *list, *cwes = json_array();
-	int rc = get_array(n, p, cve, "weaknesses", 0, &list);
-	if (!cwes || put(rec, "cwes", cwes) < 0)
-		return it_error_nomem(n->err);
-	for (size_t i = 0; rc == OK && i < json_array_size(list); i++) {
-		struct jpath key = {p, "weaknesses", 0}, at = {&key, NULL, i};
-		json_t *w = json_array_get(list, i), *descs;
-		if (!json_is_object(w))
-			return bad(n, &at, NULL, "expected a weakness object");
-		rc = get_array(n, &at, w, "description", 1, &descs);
-		for (size_t j = 0; rc == OK && j < json_array_size(descs); j++) {
-			struct jpath dkey = {&at, "description", 0}, dat = {&dkey, NULL, j};
-			json_t *d = json_array_get(descs, j);
-			const char *v;
-			if (!json_is_object(d))
-				return bad(n, &dat, NULL, "expected a description object");
-			if ((rc = get_str(n, &dat, d, "value", 1, 64, &v)) != OK)
-				break;
-			int dup = 0;
-			for (size_t k = 0; k < json_array_size(cwes); k++)
-				dup |= strcmp(json_string_value(json_array_get(cwes, k)), v) == 0;
-			if (!dup && strncmp(v, "CWE-", 4) == 0 && v[4] &&
-			    strspn(v + 4, "0123456789") == strlen(v + 4) &&
-			    json_array_append_new(cwes, json_string(v)) < 0)
-				rc = it_error_nomem(n->err);
+	struct nvd *n = ctx;
+	if (it_buf_append(n->gen_out, s, len) < 0)
+		n->gen_failed = 1;
+}
+
+static void g_str(yajl_gen g, const char *s)
+{
+	if (s)
+		yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+	else
+		yajl_gen_null(g);
+}
+
+static void g_key(yajl_gen g, const char *k, const char *v)
+{
+	g_str(g, k);
+	g_str(g, v);
+}
+
+static void g_metrics(yajl_gen g, const struct cve *c)
+{
+	char num[32];
+	yajl_gen_array_open(g);
+	for (size_t k = 0; k < N_KINDS; k++)
+		for (size_t i = 0; i < c->n_metrics; i++) {
+			const struct metric *m = &c->metrics[i];
+			if (m->kind != (int)k)
+				continue;
+			yajl_gen_map_open(g);
+			g_key(g, "type", metric_kinds[k].type);
+			g_key(g, "vector", m->vector);
+			score_text(m->score, num);
+			g_str(g, "score");
+			yajl_gen_number(g, num, strlen(num));
+			g_key(g, "severity", severity_word(m->sev, m->score));
+			g_key(g, "source", m->source);
+			g_str(g, "primary");
+			yajl_gen_bool(g, m->type && strcmp(m->type, "Primary") == 0);
+			yajl_gen_map_close(g);
 		}
-	}
-	return rc;
+	yajl_gen_array_close(g);
 }
 
-/* "references" as [{"url","tags"}]. */
-static int read_references(struct nvd *n, json_t *cve, const struct jpath *p, json_t *rec)
+static void g_row(yajl_gen g, const struct row *row)
 {
-	json_t *list, *refs = json_array();
-	int rc = get_array(n, p, cve, "references", 0, &list);
-	if (!refs || put(rec, "references", refs) < 0)
-		return it_error_nomem(n->err);
-	for (size_t i = 0; rc == OK && i < json_array_size(list); i++) {
-		struct jpath key = {p, "references", 0}, at = {&key, NULL, i};
-		json_t *r = json_array_get(list, i), *tags, *ref, *out;
-		const char *url;
-		if (!json_is_object(r))
-			return bad(n, &at, NULL, "expected a reference object");
-		if ((rc = get_str(n, &at, r, "url", 1, MAX_TEXT, &url)) != OK ||
-		    (rc = get_array(n, &at, r, "tags", 0, &tags)) != OK)
-			return rc;
-		if (!(ref = json_object()) || json_array_append_new(refs, ref) < 0 ||
-		    put_str(ref, "url", url) < 0 || put(ref, "tags", out = json_array()) < 0)
-			return it_error_nomem(n->err);
-		for (size_t j = 0; j < json_array_size(tags); j++) {
-			json_t *t = json_array_get(tags, j);
-			if (!json_is_string(t) || json_string_length(t) > 256) {
-				struct jpath tkey = {&at, "tags", 0}, tat = {&tkey, NULL, j};
-				return bad(n, &tat, NULL, "expected a tag string");
-			}
-			if (json_array_append(out, t) < 0)
-				return it_error_nomem(n->err);
-		}
+	const struct it_store_row *r = &row->r;
+	yajl_gen_map_open(g);
+	g_key(g, "kind", r->kind);
+	g_key(g, "ns", r->ns);
+	g_key(g, "name", r->name);
+	g_key(g, "cpe", r->cpe);
+	g_key(g, "scheme", r->scheme);
+	g_key(g, "version", r->version);
+	g_key(g, "start", r->start);
+	g_str(g, "start_incl");
+	yajl_gen_bool(g, r->start_incl);
+	g_key(g, "end", r->end);
+	g_str(g, "end_incl");
+	yajl_gen_bool(g, r->end_incl);
+	g_key(g, "status", r->status);
+	g_key(g, "fixed", r->fixed);
+	g_key(g, "platform", r->platform);
+	if (row->truncated) {
+		g_str(g, "platform_truncated");
+		yajl_gen_bool(g, 1);
 	}
-	return rc;
+	g_str(g, "negate");
+	yajl_gen_bool(g, r->negate);
+	if (row->match_id)
+		g_key(g, "match_id", row->match_id);
+	yajl_gen_map_close(g);
 }
 
-/* NVD's copy of the CISA KEV entry (cisaExploitAdd, ...) as "kev_hint". */
-static int read_kev_hint(struct nvd *n, json_t *cve, const struct jpath *p, json_t *rec)
+/* The record's JSON (docs/vulndb.md "Record") into n->json, its brief into n->brief. */
+static int write_record(struct nvd *n, int withdrawn, const struct metric *best)
 {
-	static const char *const keys[][2] = {{"cisaExploitAdd", "date_added"},
-	                                      {"cisaActionDue", "due_date"},
-	                                      {"cisaRequiredAction", "action"},
-	                                      {"cisaVulnerabilityName", "name"}};
-	json_t *hint = NULL;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const char *v;
-		int rc = get_str(n, p, cve, keys[i][0], 0, MAX_TEXT, &v);
-		if (rc != OK)
-			return rc;
-		if (!v)
-			continue;
-		if (!hint && (!(hint = json_object()) || put(rec, "kev_hint", hint) < 0))
-			return it_error_nomem(n->err);
-		if (put_str(hint, keys[i][1], v) < 0)
-			return it_error_nomem(n->err);
+	const struct cve *c = &n->c;
+	yajl_gen g = n->gen;
+	char num[32];
+	it_buf_truncate(&n->json, 0);
+	n->gen_out = &n->json;
+	n->gen_failed = 0;
+	yajl_gen_reset(g, NULL);
+	yajl_gen_map_open(g);
+	g_str(g, "origin");
+	yajl_gen_map_open(g);
+	g_key(g, "file", n->origin);
+	yajl_gen_map_close(g);
+	g_key(g, "id", c->id);
+	g_key(g, "source", "nvd");
+	g_str(g, "withdrawn");
+	yajl_gen_bool(g, withdrawn);
+	g_key(g, "modified", c->modified);
+	if (c->published)
+		g_key(g, "published", c->published);
+	g_str(g, "affected");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < c->n_rows; i++)
+		g_row(g, &c->rows[i]);
+	yajl_gen_array_close(g);
+	if (c->summary)
+		g_key(g, "summary", c->summary);
+	if (c->has_metrics) {
+		g_str(g, "metrics");
+		g_metrics(g, c);
 	}
-	return OK;
-}
+	if (best) {
+		score_text(best->score, num);
+		g_str(g, "score");
+		yajl_gen_number(g, num, strlen(num));
+		g_key(g, "severity", severity_word(best->sev, best->score));
+	}
+	g_str(g, "cwes");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < c->n_cwes; i++)
+		g_str(g, c->cwes[i]);
+	yajl_gen_array_close(g);
+	g_str(g, "references");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < c->n_refs; i++) {
+		yajl_gen_map_open(g);
+		g_key(g, "url", c->refs[i].url);
+		g_str(g, "tags");
+		yajl_gen_array_open(g);
+		for (size_t t = 0; t < c->refs[i].n_tags; t++)
+			g_str(g, c->tags[c->refs[i].first_tag + t]);
+		yajl_gen_array_close(g);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	if (c->kev[0] || c->kev[1] || c->kev[2] || c->kev[3]) {
+		g_str(g, "kev_hint");
+		yajl_gen_map_open(g);
+		for (size_t i = 0; i < 4; i++)
+			if (c->kev[i])
+				g_key(g, kev_out[i], c->kev[i]);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_map_close(g);
 
-/* --- records and documents ----------------------------------------------------------- */
+	/* the brief: what a match reports (store.h) */
+	it_buf_truncate(&n->brief, 0);
+	n->gen_out = &n->brief;
+	yajl_gen_reset(g, NULL);
+	yajl_gen_map_open(g);
+	g_key(g, "source", "nvd");
+	g_key(g, "aliases", NULL);
+	g_key(g, "summary", c->summary);
+	g_key(g, "severity", best ? severity_word(best->sev, best->score) : NULL);
+	g_str(g, "score");
+	if (best) {
+		score_text(best->score, num);
+		yajl_gen_number(g, num, strlen(num));
+	} else {
+		yajl_gen_null(g);
+	}
+	g_str(g, "metrics");
+	if (c->has_metrics)
+		g_metrics(g, c);
+	else
+		yajl_gen_null(g);
+	yajl_gen_map_close(g);
+	return n->gen_failed ? -1 : 0;
+}
 
 /* Why a well-formed record gives nothing to match on, for sink->skipped. */
-static const char *skip_reason(struct nvd *n, int configured, const char *status)
+static const char *skip_reason(struct nvd *n)
 {
 	it_buf_truncate(&n->where, 0);
-	if (!configured)
+	if (!n->c.has_configs)
 		it_buf_printf(&n->where, "no configurations (vulnStatus \"%s\")",
-		              status ? status : "absent");
-	else if (n->dropped)
+		              n->c.status ? n->c.status : "absent");
+	else if (n->c.dropped)
 		it_buf_printf(
 		        &n->where,
 		        "no usable CPE: %zu vulnerable CPEs with an ANY/NA or wildcard vendor or "
 		        "product, or a wildcard version",
-		        n->dropped);
+		        n->c.dropped);
 	else
 		it_buf_puts(&n->where, "no vulnerable CPE in the configurations");
 	return n->where.len ? it_buf_str(&n->where) : "no usable CPE";
 }
 
-/* Everything of one cve object but its identity and times. */
-static int read_body(struct nvd *n, json_t *cve, const struct jpath *p, json_t *rec,
-                     int *configured)
+/* The cve object in frame i has ended: check what it requires, then emit the record or
+ * report it skipped. */
+static int finish_cve(struct nvd *n, int i)
 {
-	json_t *affected = json_array();
+	struct cve *c = &n->c;
 	int rc;
-	if (!affected || put(rec, "affected", affected) < 0)
-		return it_error_nomem(n->err);
-	if ((rc = read_summary(n, cve, p, rec)) != OK ||
-	    (rc = read_metrics(n, cve, p, rec)) != OK || (rc = read_cwes(n, cve, p, rec)) != OK ||
-	    (rc = read_references(n, cve, p, rec)) != OK ||
-	    (rc = read_kev_hint(n, cve, p, rec)) != OK)
-		return rc;
-	return read_configurations(n, cve, p, affected, configured);
-}
-
-/* Read one cve object into a record; emit it, or report it malformed or skipped. */
-static int read_cve(struct nvd *n, json_t *cve, const struct jpath *p)
-{
-	const char *id, *status;
-	int rc, configured = 0, withdrawn;
-	json_t *rec = json_object(), *origin = json_object();
-	n->dropped = 0;
-	json_object_clear(n->seen);
-	if (!rec || !origin || put(rec, "origin", origin) < 0) {
-		json_decref(rec);
-		return it_error_nomem(n->err);
-	}
-	if ((rc = get_str(n, p, cve, "id", 1, MAX_ID, &id)) != OK ||
-	    (rc = get_str(n, p, cve, "vulnStatus", 0, 64, &status)) != OK)
-		goto out;
-	if (strcspn(id, " \t\r\n\v\f") != strlen(id)) {
-		rc = bad(n, p, "id", "expected an id without white space");
-		goto out;
-	}
-	withdrawn = status && strcmp(status, "Rejected") == 0;
-	if (put_str(rec, "id", id) < 0 || put_str(rec, "source", "nvd") < 0 ||
-	    put(rec, "withdrawn", json_boolean(withdrawn)) < 0 ||
-	    put_str(origin, "file", n->origin) < 0) {
-		rc = it_error_nomem(n->err);
-		goto out;
-	}
-	if ((rc = get_time(n, p, cve, "lastModified", 1, rec, "modified")) != OK ||
-	    (rc = get_time(n, p, cve, "published", 0, rec, "published")) != OK ||
-	    (rc = read_body(n, cve, p, rec, &configured)) != OK)
-		goto out;
-	if (!withdrawn && json_array_size(json_object_get(rec, "affected")) == 0) {
+	if (n->bad)
+		return BAD;
+	if (!c->id)
+		return bad_at(n, i, "id", "a string is required");
+	if (!c->modified)
+		return bad_at(n, i, "lastModified", "a string is required");
+	int withdrawn = c->status && strcmp(c->status, "Rejected") == 0;
+	if (flatten_all(n) < 0)
+		return nomem(n);
+	if (!withdrawn && c->n_rows == 0) {
 		if (n->sink->skipped)
-			n->sink->skipped(n->sink->user, id, skip_reason(n, configured, status));
-		goto out;
+			n->sink->skipped(n->sink->user, c->id, skip_reason(n));
+		return OK;
 	}
-	it_buf_truncate(&n->where, 0);
-	if (path_render(&n->where, p) < 0) {
-		rc = it_error_nomem(n->err);
-		goto out;
-	}
-	rc = it_record_emit(rec, n->where.len ? it_buf_str(&n->where) : "$", n->sink, n->err) < 0
-	             ? FAIL
-	             : OK;
-out:
-	json_decref(rec);
+	const struct metric *best = best_metric(c);
+	if (write_record(n, withdrawn, best) < 0)
+		return nomem(n);
+	struct it_store_row *rows = calloc(c->n_rows ? c->n_rows : 1, sizeof(*rows));
+	if (!rows)
+		return nomem(n);
+	for (size_t k = 0; k < c->n_rows; k++)
+		rows[k] = c->rows[k].r;
+	struct it_store_vuln v = {
+	        .id = c->id,
+	        .source = "nvd",
+	        .modified = c->modified,
+	        .published = c->published,
+	        .withdrawn = withdrawn,
+	        .severity = best ? severity_word(best->sev, best->score) : NULL,
+	        .score = best ? best->score : -1,
+	        .json = it_buf_str(&n->json),
+	        .brief = it_buf_str(&n->brief),
+	        .rows = rows,
+	        .n_rows = c->n_rows,
+	};
+	rc = n->sink->vuln(n->sink->user, &v, n->err) < 0 ? FAIL : OK;
+	free(rows);
+	if (rc == FAIL)
+		n->failed = 1;
 	return rc;
 }
+
+/* --- the events -------------------------------------------------------------------- */
+
+/* Value types, as events give them. */
+enum vtype { V_NULL, V_BOOL, V_NUM, V_STR, V_MAP, V_ARRAY };
+
+/* Enter a container the reader follows. Frames are bounded: a page, its array, an item,
+ * the cve object, then at most two per level of nodes (MAX_DEPTH) and three below. */
+static int push(struct nvd *n, enum kind kind, const char *key)
+{
+	if (n->top + 1 >= MAX_FRAMES) {
+		n->failed = 1;
+		it_error_set(n->err, IT_ERR_INTERNAL, n->origin, IT_NO_OFFSET,
+		             "NVD reader: containers nested deeper than its bound");
+		return FAIL;
+	}
+	const struct frame *up = n->top >= 0 ? &n->f[n->top] : NULL;
+	struct frame *f = &n->f[++n->top];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->key = key;
+	f->member = -1;
+	f->index = up && !key ? up->count - 1 : 0;
+	return OK;
+}
+
+static const char *const *keys_of(enum kind k)
+{
+	switch (k) {
+	case K_PAGE:
+		return page_keys;
+	case K_ITEM:
+		return item_keys;
+	case K_CVE:
+		return cve_keys;
+	case K_DESC:
+		return desc_keys;
+	case K_METRICS:
+		return metrics_keys;
+	case K_METRIC:
+		return metric_keys;
+	case K_CVSS:
+		return cvss_keys;
+	case K_WEAK:
+		return weak_keys;
+	case K_WDESC:
+		return wdesc_keys;
+	case K_REF:
+		return ref_keys;
+	case K_NODE:
+		return node_keys;
+	case K_MATCH:
+		return match_keys;
+	default:
+		return NULL;
+	}
+}
+
+/* The name of the innermost object's current member. */
+static const char *member_name(const struct nvd *n)
+{
+	const struct frame *f = &n->f[n->top];
+	const char *const *keys = keys_of(f->kind);
+	return keys && f->member >= 0 ? keys[f->member] : NULL;
+}
+
+/* A string member of the innermost object, checked as every string the record keeps
+ * (present, non-empty, at most max bytes, no NUL) and copied into *out. */
+static int take_str(struct nvd *n, enum vtype t, const char *s, size_t len, size_t max,
+                    const char **out)
+{
+	const char *key = member_name(n);
+	if (t != V_STR)
+		return bad_at(n, n->top, key, "expected a string");
+	if (len == 0)
+		return bad_at(n, n->top, key, "expected a non-empty string");
+	if (len > max)
+		return bad_at(n, n->top, key, "string too long");
+	if (memchr(s, '\0', len))
+		return bad_at(n, n->top, key, "expected a string without NUL characters");
+	return (*out = arena_copy(&n->arena, s, len)) ? OK : nomem(n);
+}
+
+/* An array or object member: push its frame, or report the wrong type. */
+static int take_container(struct nvd *n, enum vtype t, enum vtype want, enum kind kind,
+                          const char *expected)
+{
+	const char *key = member_name(n);
+	if (t != want)
+		return bad_at(n, n->top, key, expected);
+	return push(n, kind, key);
+}
+
+static int take_time(struct nvd *n, enum vtype t, const char *s, size_t len, const char **out)
+{
+	const char *raw;
+	char norm[40];
+	int rc = take_str(n, t, s, len, 64, &raw);
+	if (rc != OK)
+		return rc;
+	if (norm_time(raw, norm) < 0)
+		return bad_at(n, n->top, member_name(n),
+		              "expected a date-time (YYYY-MM-DDTHH:MM:SS[.fff][Z|+hh:mm])");
+	return (*out = arena_copy(&n->arena, norm, strlen(norm))) ? OK : nomem(n);
+}
+
+/* The cve object begins (frame pushed). */
+static void cve_begin(struct nvd *n)
+{
+	cve_reset(n);
+	n->cve_frame = n->top;
+}
+
+/* The page turns out to be no NVD page: stop, nothing was emitted. */
+static int stop_not_nvd(struct nvd *n)
+{
+	n->not_nvd = 1;
+	return FAIL;
+}
+
+/* A configuration (is_config) or a node of the node in frame parent begins: its frame is
+ * the innermost. */
+static int new_node(struct nvd *n, int parent, int is_config)
+{
+	struct cve *c = &n->c;
+	if (c->n_nodes >= MAX_NODES)
+		return bad_at(n, parent, NULL,
+		              "too many configuration nodes in one record (limit 100000)");
+	if (it_array_grow(&c->nodes, &c->cap_nodes, c->n_nodes, sizeof(*c->nodes)) < 0)
+		return nomem(n);
+	size_t ni = c->n_nodes++;
+	struct cnode *node = &c->nodes[ni];
+	memset(node, 0, sizeof(*node));
+	node->first_child = node->last_child = node->next = SIZE_MAX;
+	node->first_match = c->n_matches;
+	if (is_config) {
+		if (c->last_config == SIZE_MAX)
+			c->first_config = ni;
+		else
+			c->nodes[c->last_config].next = ni;
+		c->last_config = ni;
+	} else {
+		struct cnode *up = &c->nodes[n->f[parent].slot];
+		if (up->last_child == SIZE_MAX)
+			up->first_child = ni;
+		else
+			c->nodes[up->last_child].next = ni;
+		up->last_child = ni;
+	}
+	struct frame *f = &n->f[n->top];
+	f->slot = ni;
+	f->is_config = is_config;
+	f->depth = is_config ? 0 : n->f[parent].depth + 1;
+	return OK;
+}
+
+static int on_cve_member(struct nvd *n, enum vtype t, const char *s, size_t len)
+{
+	struct cve *c = &n->c;
+	int m = n->f[n->top].member, rc;
+	switch (m) {
+	case M_ID:
+		if ((rc = take_str(n, t, s, len, MAX_ID, &c->id)) != OK)
+			return rc;
+		if (strcspn(c->id, " \t\r\n\v\f") != strlen(c->id))
+			return bad_at(n, n->top, "id", "expected an id without white space");
+		return OK;
+	case M_STATUS:
+		return take_str(n, t, s, len, 64, &c->status);
+	case M_MODIFIED:
+		return take_time(n, t, s, len, &c->modified);
+	case M_PUBLISHED:
+		return take_time(n, t, s, len, &c->published);
+	case M_DESCS:
+		return take_container(n, t, V_ARRAY, K_DESCS, "expected an array");
+	case M_METRICS:
+		c->has_metrics = 1;
+		return take_container(n, t, V_MAP, K_METRICS, "expected an object");
+	case M_WEAKS:
+		return take_container(n, t, V_ARRAY, K_WEAKS, "expected an array");
+	case M_REFS:
+		return take_container(n, t, V_ARRAY, K_REFS, "expected an array");
+	case M_CONFS:
+		c->has_configs = 1;
+		return take_container(n, t, V_ARRAY, K_CONFS, "expected an array");
+	default:
+		return take_str(n, t, s, len, MAX_TEXT, &c->kev[m - M_KEV0]);
+	}
+}
+
+static int on_node_member(struct nvd *n, enum vtype t, const char *s, size_t len)
+{
+	struct frame *f = &n->f[n->top];
+	struct cnode *node = &n->c.nodes[f->slot];
+	const char *op;
+	int rc;
+	switch (f->member) {
+	case M_OPERATOR:
+		if ((rc = take_str(n, t, s, len, 8, &op)) != OK)
+			return rc;
+		if (strcmp(op, "AND") != 0 && strcmp(op, "OR") != 0)
+			return bad_at(n, n->top, "operator", "expected \"AND\" or \"OR\"");
+		node->is_and = strcmp(op, "AND") == 0;
+		return OK;
+	case M_NEGATE:
+		if (t != V_BOOL)
+			return bad_at(n, n->top, "negate", "expected a boolean");
+		node->negate = len != 0;
+		return OK;
+	case M_NODES:
+		if (!f->is_config)
+			break;
+		return take_container(n, t, V_ARRAY, K_NODES, "expected an array");
+	case M_CHILDREN:
+		if (f->is_config)
+			break;
+		if (t == V_ARRAY && f->depth >= MAX_DEPTH)
+			return bad_at(n, n->top, "children", "nodes nested too deep (limit 8)");
+		return take_container(n, t, V_ARRAY, K_NODES, "expected an array");
+	case M_CPEMATCH:
+		if (f->is_config)
+			break;
+		node->first_match = n->c.n_matches;
+		return take_container(n, t, V_ARRAY, K_MATCHES, "expected an array");
+	}
+	if (t == V_MAP || t == V_ARRAY)
+		n->skip = 1;
+	return OK;
+}
+
+static int on_member(struct nvd *n, enum vtype t, const char *s, size_t len)
+{
+	struct frame *f = &n->f[n->top];
+	struct cve *c = &n->c;
+	if (f->member < 0 || (n->bad && n->cve_frame >= 0)) {
+		if (t == V_MAP || t == V_ARRAY)
+			n->skip = 1;
+		return OK;
+	}
+	switch (f->kind) {
+	case K_PAGE:
+		if (t != V_ARRAY)
+			return stop_not_nvd(n);
+		return push(n, K_VULNS, "vulnerabilities");
+	case K_ITEM:
+		if (t != V_MAP) {
+			if (t == V_ARRAY)
+				n->skip = 1;
+			return OK;
+		}
+		n->item_cve = 1;
+		n->accepted = 1;
+		if (push(n, K_CVE, "cve") != OK)
+			return FAIL;
+		cve_begin(n);
+		return OK;
+	case K_CVE:
+		return on_cve_member(n, t, s, len);
+	case K_DESC:
+		return take_str(n, t, s, len, f->member == M_LANG ? 64 : MAX_TEXT,
+		                &f->s[f->member]);
+	case K_METRICS:
+		if (t != V_ARRAY)
+			return bad_at(n, n->top, member_name(n), "expected an array");
+		if (push(n, K_MLIST, member_name(n)) != OK)
+			return FAIL;
+		n->f[n->top].slot = (size_t)f->member;
+		return OK;
+	case K_METRIC: {
+		struct metric *m = &c->metrics[f->slot];
+		if (f->member == M_SOURCE)
+			return take_str(n, t, s, len, MAX_TEXT, &m->source);
+		if (f->member == M_TYPE)
+			return take_str(n, t, s, len, 64, &m->type);
+		if (f->member == M_DATA) {
+			if (t != V_MAP)
+				return bad_at(n, n->top, "cvssData", "an object is required");
+			m->has_data = 1;
+			return push(n, K_CVSS, "cvssData");
+		}
+		if (metric_kinds[m->kind].severity_outside)
+			return take_str(n, t, s, len, 64, &m->sev);
+		break;
+	}
+	case K_CVSS: {
+		struct metric *m = &c->metrics[n->f[n->top - 1].slot];
+		if (f->member == M_VECTOR)
+			return take_str(n, t, s, len, 1024, &m->vector);
+		if (f->member == M_SCORE) {
+			char num[64];
+			if (t != V_NUM || len >= sizeof(num))
+				return bad_at(n, n->top, "baseScore",
+				              "expected a number from 0 to 10");
+			memcpy(num, s, len);
+			num[len] = '\0';
+			m->score = strtod(num, NULL);
+			if (!(m->score >= 0 && m->score <= 10))
+				return bad_at(n, n->top, "baseScore",
+				              "expected a number from 0 to 10");
+			m->has_score = 1;
+			return OK;
+		}
+		if (!metric_kinds[m->kind].severity_outside)
+			return take_str(n, t, s, len, 64, &m->sev);
+		break;
+	}
+	case K_WEAK:
+		return take_container(n, t, V_ARRAY, K_WDESCS, "expected an array");
+	case K_WDESC:
+		return take_str(n, t, s, len, 64, &f->s[0]);
+	case K_REF:
+		if (f->member == M_URL)
+			return take_str(n, t, s, len, MAX_TEXT, &c->refs[f->slot].url);
+		c->refs[f->slot].first_tag = c->n_tags;
+		return take_container(n, t, V_ARRAY, K_TAGS, "expected an array");
+	case K_NODE:
+		return on_node_member(n, t, s, len);
+	case K_MATCH:
+		if (f->member == M_VULNERABLE) {
+			if (t != V_BOOL)
+				return bad_at(n, n->top, "vulnerable", "expected a boolean");
+			f->flag = len ? 2 : 1;
+			return OK;
+		}
+		return take_str(n, t, s, len,
+		                f->member == M_CRITERIA   ? MAX_CPE
+		                : f->member == M_MATCH_ID ? MAX_ID
+		                                          : MAX_VERSION,
+		                &f->s[f->member]);
+	default:
+		break;
+	}
+	if (t == V_MAP || t == V_ARRAY)
+		n->skip = 1;
+	return OK;
+}
+
+/* The element of the innermost array that begins. */
+static int on_element(struct nvd *n, enum vtype t, const char *s, size_t len)
+{
+	struct frame *a = &n->f[n->top];
+	struct cve *c = &n->c;
+	int ai = n->top;
+	a->count++;
+	if (a->kind == K_VULNS) {
+		n->item_cve = 0;
+		if (t == V_MAP)
+			return push(n, K_ITEM, NULL);
+		if (a->count == 1)
+			return stop_not_nvd(n);
+		if (t == V_ARRAY)
+			n->skip = 1;
+		return report(n, ai, a->count - 1, NULL, "expected an item {\"cve\": {...}}");
+	}
+	if (n->bad) {
+		if (t == V_MAP || t == V_ARRAY)
+			n->skip = 1;
+		return OK;
+	}
+	if (a->count > MAX_LIST)
+		return bad_at(n, ai, NULL, "too many items (limit 100000)");
+	if (a->kind == K_TAGS) {
+		if (t != V_STR || len > 256 || memchr(s, '\0', len))
+			return bad_elem(n, ai, "expected a tag string");
+		if (it_array_grow(&c->tags, &c->cap_tags, c->n_tags, sizeof(*c->tags)) < 0 ||
+		    !(c->tags[c->n_tags] = arena_copy(&n->arena, s, len)))
+			return nomem(n);
+		c->n_tags++;
+		c->refs[n->f[ai - 1].slot].n_tags++;
+		return OK;
+	}
+	static const char *const what[] = {
+	        [K_DESCS] = "expected a description object",
+	        [K_MLIST] = "expected a metric object",
+	        [K_WEAKS] = "expected a weakness object",
+	        [K_WDESCS] = "expected a description object",
+	        [K_REFS] = "expected a reference object",
+	        [K_CONFS] = "expected a configuration object",
+	        [K_NODES] = "expected a node object",
+	        [K_MATCHES] = "expected a cpeMatch object",
+	};
+	if (t != V_MAP)
+		return bad_elem(n, ai, what[a->kind] ? what[a->kind] : "expected an object");
+	switch (a->kind) {
+	case K_DESCS:
+		return push(n, K_DESC, NULL);
+	case K_MLIST:
+		if (it_array_grow(&c->metrics, &c->cap_metrics, c->n_metrics, sizeof(*c->metrics)) <
+		    0)
+			return nomem(n);
+		memset(&c->metrics[c->n_metrics], 0, sizeof(*c->metrics));
+		c->metrics[c->n_metrics].kind = (int)a->slot;
+		if (push(n, K_METRIC, NULL) != OK)
+			return FAIL;
+		n->f[n->top].slot = c->n_metrics++;
+		return OK;
+	case K_WEAKS:
+		return push(n, K_WEAK, NULL);
+	case K_WDESCS:
+		return push(n, K_WDESC, NULL);
+	case K_REFS:
+		if (it_array_grow(&c->refs, &c->cap_refs, c->n_refs, sizeof(*c->refs)) < 0)
+			return nomem(n);
+		memset(&c->refs[c->n_refs], 0, sizeof(*c->refs));
+		c->refs[c->n_refs].first_tag = c->n_tags;
+		if (push(n, K_REF, NULL) != OK)
+			return FAIL;
+		n->f[n->top].slot = c->n_refs++;
+		return OK;
+	case K_CONFS:
+	case K_NODES:
+		if (push(n, K_NODE, NULL) != OK)
+			return FAIL;
+		return new_node(n, ai - 1, a->kind == K_CONFS);
+	case K_MATCHES:
+		if (c->n_matches >= MAX_MATCHES)
+			return bad_elem(n, ai,
+			                "too many cpeMatch entries in one record (limit 100000)");
+		return push(n, K_MATCH, NULL);
+	default:
+		n->skip = 1;
+		return OK;
+	}
+}
+
+/* A cpeMatch object ends: check it and keep it. */
+static int end_match(struct nvd *n, struct frame *f, int i)
+{
+	struct cve *c = &n->c;
+	struct cmatch cm = {0};
+	const char *se = f->s[M_START_EXCL], *ee = f->s[M_END_EXCL];
+	int rc;
+	if (!f->flag)
+		return bad_at(n, i, "vulnerable", "a boolean is required");
+	if (!f->s[M_CRITERIA])
+		return bad_at(n, i, "criteria", "a string is required");
+	cm.vulnerable = f->flag == 2;
+	cm.criteria = f->s[M_CRITERIA];
+	cm.match_id = f->s[M_MATCH_ID];
+	cm.start = f->s[M_START_INCL];
+	cm.end = f->s[M_END_INCL];
+	if (cm.start && se)
+		return bad_at(n, i, "versionStartExcluding",
+		              "versionStartIncluding and versionStartExcluding exclude each other");
+	if (cm.end && ee)
+		return bad_at(n, i, "versionEndExcluding",
+		              "versionEndIncluding and versionEndExcluding exclude each other");
+	cm.start_incl = cm.start != NULL;
+	cm.end_incl = cm.end != NULL;
+	if (se)
+		cm.start = se;
+	if (ee)
+		cm.end = ee;
+	if (it_array_grow(&c->matches, &c->cap_matches, c->n_matches, sizeof(cm)) < 0)
+		return nomem(n);
+	if ((rc = read_criteria(n, i, &cm)) != OK)
+		return rc;
+	c->matches[c->n_matches++] = cm;
+	return OK;
+}
+
+/* The innermost container ends (its frame i is already popped). */
+static int on_end(struct nvd *n, struct frame *f, int i)
+{
+	struct cve *c = &n->c;
+	switch (f->kind) {
+	case K_ITEM:
+		if (n->item_cve)
+			return OK;
+		if (n->f[i - 1].count == 1)
+			return stop_not_nvd(n);
+		return report(n, i, SIZE_MAX, "cve", "an NVD cve object is required");
+	case K_CVE: {
+		int rc = finish_cve(n, i);
+		n->cve_frame = -1;
+		n->bad = 0;
+		return rc == FAIL ? FAIL : OK;
+	}
+	default:
+		break;
+	}
+	if (n->bad)
+		return OK;
+	switch (f->kind) {
+	case K_DESC:
+		if (!f->s[M_LANG])
+			return bad_at(n, i, "lang", "a string is required");
+		if (!f->s[M_VALUE])
+			return bad_at(n, i, "value", "a string is required");
+		if (!c->summary && strcmp(f->s[M_LANG], "en") == 0)
+			c->summary = f->s[M_VALUE];
+		return OK;
+	case K_METRIC:
+		return c->metrics[f->slot].has_data
+		               ? OK
+		               : bad_at(n, i, "cvssData", "an object is required");
+	case K_CVSS: {
+		const struct metric *m = &c->metrics[n->f[i - 1].slot];
+		if (!m->vector)
+			return bad_at(n, i, "vectorString", "a string is required");
+		if (!m->has_score)
+			return bad_at(n, i, "baseScore", "expected a number from 0 to 10");
+		return OK;
+	}
+	case K_WEAK:
+		return f->seen & 1u << M_WDESC
+		               ? OK
+		               : bad_at(n, i, "description", "an array is required");
+	case K_WDESC: {
+		const char *v = f->s[0];
+		if (!v)
+			return bad_at(n, i, "value", "a string is required");
+		for (size_t k = 0; k < c->n_cwes; k++)
+			if (strcmp(c->cwes[k], v) == 0)
+				return OK;
+		if (strncmp(v, "CWE-", 4) != 0 || !v[4] ||
+		    strspn(v + 4, "0123456789") != strlen(v + 4))
+			return OK;
+		if (it_array_grow(&c->cwes, &c->cap_cwes, c->n_cwes, sizeof(*c->cwes)) < 0)
+			return nomem(n);
+		c->cwes[c->n_cwes++] = v;
+		return OK;
+	}
+	case K_REF:
+		return c->refs[f->slot].url ? OK : bad_at(n, i, "url", "a string is required");
+	case K_NODE:
+		if (f->is_config && !(f->seen & 1u << M_NODES))
+			return bad_at(n, i, "nodes", "an array is required");
+		if (!f->is_config && !(f->seen & (1u << M_CHILDREN | 1u << M_CPEMATCH)))
+			return bad_at(n, i, "cpeMatch", "an array is required");
+		return OK;
+	case K_MATCHES: {
+		struct cnode *node = &c->nodes[n->f[i - 1].slot];
+		node->n_match = c->n_matches - node->first_match;
+		return OK;
+	}
+	case K_MATCH:
+		return end_match(n, f, i);
+	default:
+		return OK;
+	}
+}
+
+/* After a callback: stop on FAIL; after BAD step over the rest of the cve object. */
+static int settle(struct nvd *n, int rc)
+{
+	if (rc == FAIL || n->failed || n->not_nvd)
+		return 0;
+	if (n->bad && n->cve_frame >= 0)
+		while (n->top > n->cve_frame) {
+			n->top--;
+			n->skip++;
+		}
+	return 1;
+}
+
+static int value(struct nvd *n, enum vtype t, const char *s, size_t len)
+{
+	if (n->skip) {
+		if (t == V_MAP || t == V_ARRAY)
+			n->skip++;
+		return 1;
+	}
+	int rc;
+	if (n->top < 0) {
+		if (t != V_MAP) {
+			stop_not_nvd(n);
+			return 0;
+		}
+		if (push(n, n->streaming ? K_PAGE : K_CVE, NULL) != OK)
+			return 0;
+		if (!n->streaming)
+			cve_begin(n);
+		return 1;
+	}
+	int before = n->top;
+	if (!keys_of(n->f[n->top].kind)) /* an array */
+		rc = on_element(n, t, s, len);
+	else
+		rc = on_member(n, t, s, len);
+	/* a container that was refused is stepped over */
+	if (rc == BAD && (t == V_MAP || t == V_ARRAY) && n->top == before && !n->skip)
+		n->skip = 1;
+	return settle(n, rc);
+}
+
+static int ev_null(void *ctx)
+{
+	return value(ctx, V_NULL, NULL, 0);
+}
+
+static int ev_bool(void *ctx, int b)
+{
+	return value(ctx, V_BOOL, NULL, (size_t)(b != 0));
+}
+
+static int ev_number(void *ctx, const char *s, size_t len)
+{
+	return value(ctx, V_NUM, s, len);
+}
+
+static int ev_string(void *ctx, const unsigned char *s, size_t len)
+{
+	return value(ctx, V_STR, (const char *)s, len);
+}
+
+static int ev_start_map(void *ctx)
+{
+	return value(ctx, V_MAP, NULL, 0);
+}
+
+static int ev_start_array(void *ctx)
+{
+	return value(ctx, V_ARRAY, NULL, 0);
+}
+
+static int ev_key(void *ctx, const unsigned char *s, size_t len)
+{
+	struct nvd *n = ctx;
+	if (n->skip)
+		return 1;
+	struct frame *f = &n->f[n->top];
+	const char *const *keys = keys_of(f->kind);
+	f->member = -1;
+	for (int i = 0; keys && keys[i]; i++)
+		if (strlen(keys[i]) == len && memcmp(keys[i], s, len) == 0) {
+			if (f->seen & 1u << i) { /* JSON parsers differ on which one counts */
+				if (n->cve_frame >= 0 && !n->bad) {
+					f->member = i;
+					int rc = bad_at(n, n->top, member_name(n),
+					                "duplicate member");
+					f->member = -1;
+					return settle(n, rc);
+				}
+				return 1;
+			}
+			f->seen |= 1u << i;
+			f->member = i;
+			break;
+		}
+	return 1;
+}
+
+static int ev_end(void *ctx)
+{
+	struct nvd *n = ctx;
+	if (n->skip) {
+		n->skip--;
+		return 1;
+	}
+	struct frame f = n->f[n->top];
+	int i = n->top--;
+	return settle(n, on_end(n, &f, i));
+}
+
+static const yajl_callbacks events = {
+        ev_null,      ev_bool, NULL,   NULL,           ev_number, ev_string,
+        ev_start_map, ev_key,  ev_end, ev_start_array, ev_end,
+};
+
+/* --- documents --------------------------------------------------------------------- */
 
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	return slash ? slash + 1 : path;
+}
+
+static int nvd_init(struct nvd *n, const char *file, const struct it_import_sink *sink,
+                    struct it_error *err)
+{
+	memset(n, 0, sizeof(*n));
+	n->sink = sink;
+	n->err = err;
+	n->origin = base_name(file ? file : "(memory)");
+	n->prefix = "";
+	n->top = n->cve_frame = -1;
+	n->c.first_config = n->c.last_config = SIZE_MAX;
+	if (!(n->seen = json_object()) || !(n->gen = yajl_gen_alloc(NULL)) ||
+	    !yajl_gen_config(n->gen, yajl_gen_print_callback, gen_print, n))
+		return it_error_nomem(err);
+	return 0;
+}
+
+static void nvd_clear(struct nvd *n)
+{
+	cve_reset(n);
+	struct block *b = n->arena;
+	while (b) {
+		struct block *next = b->next;
+		free(b);
+		b = next;
+	}
+	json_decref(n->seen);
+	if (n->gen)
+		yajl_gen_free(n->gen);
+	free(n->c.metrics);
+	free(n->c.cwes);
+	free(n->c.refs);
+	free(n->c.tags);
+	free(n->c.nodes);
+	free(n->c.matches);
+	free(n->c.rows);
+	it_buf_free(&n->where);
+	it_buf_free(&n->scratch);
+	it_buf_free(&n->key);
+	it_buf_free(&n->json);
+	it_buf_free(&n->brief);
+}
+
+/* Run the events of text through n. The yajl status. */
+static yajl_status run_events(struct nvd *n, const char *text, size_t len, size_t *offset)
+{
+	yajl_handle h = yajl_alloc(&events, NULL, n);
+	if (!h)
+		return yajl_status_error;
+	n->top = n->cve_frame = -1;
+	n->skip = 0;
+	yajl_status st = yajl_parse(h, (const unsigned char *)text, len);
+	*offset = yajl_get_bytes_consumed(h);
+	if (st == yajl_status_ok) {
+		st = yajl_complete_parse(h);
+		*offset = len;
+	}
+	if (st == yajl_status_error && offset) {
+		unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)text, len);
+		it_buf_truncate(&n->where, 0);
+		if (msg) {
+			size_t end = strlen((const char *)msg);
+			while (end && (msg[end - 1] == '\n' || msg[end - 1] == ' '))
+				end--;
+			it_buf_append(&n->where, msg, end);
+			yajl_free_error(h, msg);
+		}
+	}
+	yajl_free(h);
+	return st;
+}
+
+/* One cve object, given as a JSON value of jansson's (a small document), read through
+ * the same events: its malformed members are reported under prefix. OK or FAIL. */
+static int read_cve_value(struct nvd *n, json_t *cve, const char *prefix)
+{
+	char *text = json_dumps(cve, JSON_COMPACT | JSON_ENCODE_ANY);
+	size_t offset;
+	if (!text)
+		return nomem(n);
+	n->prefix = prefix;
+	yajl_status st = run_events(n, text, strlen(text), &offset);
+	free(text);
+	n->prefix = "";
+	if (n->failed)
+		return FAIL;
+	if (st != yajl_status_ok) {
+		n->failed = 1;
+		it_error_set(n->err, IT_ERR_INTERNAL, n->origin, IT_NO_OFFSET,
+		             "cannot read back a cve object: %s", it_buf_str(&n->where));
+		return FAIL;
+	}
+	return OK;
 }
 
 /* Does doc look like a bare cve object ({"id": .., "lastModified": .., ...})? */
@@ -925,74 +1756,28 @@ static int nvd_items(json_t *vulns)
 	return 0;
 }
 
-/* One element of "vulnerabilities": an item {"cve": {...}}. OK, or FAIL when the sink
- * failed (a malformed item is reported and skipped). */
-static int read_item(struct nvd *n, json_t *item, size_t i)
-{
-	struct jpath key = {NULL, "vulnerabilities", 0};
-	struct jpath at = {&key, NULL, i}, cp = {&at, "cve", 0};
-	json_t *cve = json_object_get(item, "cve");
-	if (!json_is_object(item))
-		return bad(n, &at, NULL, "expected an item {\"cve\": {...}}");
-	if (!json_is_object(cve))
-		return bad(n, &at, "cve", "an NVD cve object is required");
-	return read_cve(n, cve, &cp);
-}
-
+/* The items of a page held as a JSON value. 0 or -1 (the sink failed). */
 static int read_page(struct nvd *n, json_t *vulns)
 {
-	for (size_t i = 0; i < json_array_size(vulns); i++)
-		if (read_item(n, json_array_get(vulns, i), i) == FAIL)
+	char prefix[64];
+	for (size_t i = 0; i < json_array_size(vulns); i++) {
+		json_t *item = json_array_get(vulns, i), *cve = json_object_get(item, "cve");
+		int rc = OK;
+		snprintf(prefix, sizeof(prefix), "vulnerabilities[%zu]", i);
+		n->prefix = prefix;
+		if (!json_is_object(item))
+			rc = report(n, -1, SIZE_MAX, NULL, "expected an item {\"cve\": {...}}");
+		else if (!json_is_object(cve))
+			rc = report(n, -1, SIZE_MAX, "cve", "an NVD cve object is required");
+		else {
+			snprintf(prefix, sizeof(prefix), "vulnerabilities[%zu].cve", i);
+			rc = read_cve_value(n, cve, prefix);
+		}
+		n->prefix = "";
+		if (rc == FAIL)
 			return -1;
+	}
 	return 0;
-}
-
-static void nvd_clear(struct nvd *n)
-{
-	matches_clear(n);
-	json_decref(n->seen);
-	free(n->nodes);
-	free(n->matches);
-	it_buf_free(&n->where);
-	it_buf_free(&n->scratch);
-	it_buf_free(&n->key);
-}
-
-struct it_nvd_reader {
-	struct nvd n;
-};
-
-int it_nvd_is_item(const json_t *item)
-{
-	return json_is_object(json_object_get(item, "cve"));
-}
-
-struct it_nvd_reader *it_nvd_reader_new(const char *file, const struct it_import_sink *sink,
-                                        struct it_error *err)
-{
-	struct it_nvd_reader *r = calloc(1, sizeof(*r));
-	if (!r || !(r->n.seen = json_object())) {
-		free(r);
-		it_error_nomem(err);
-		return NULL;
-	}
-	r->n.sink = sink;
-	r->n.err = err;
-	r->n.origin = base_name(file ? file : "(memory)");
-	return r;
-}
-
-int it_nvd_reader_item(struct it_nvd_reader *r, json_t *item, size_t index)
-{
-	return read_item(&r->n, item, index) == FAIL ? -1 : 0;
-}
-
-void it_nvd_reader_free(struct it_nvd_reader *r)
-{
-	if (r) {
-		nvd_clear(&r->n);
-		free(r);
-	}
 }
 
 int it_import_nvd(json_t *doc, const char *file, const struct it_import_sink *sink,
@@ -1021,15 +1806,56 @@ int it_import_nvd(json_t *doc, const char *file, const struct it_import_sink *si
 	if (wrong)
 		return it_error_set(err, IT_ERR_INPUT, name, IT_NO_OFFSET, "%s", wrong);
 
-	struct nvd n = {.sink = sink, .err = err, .origin = base_name(name)};
-	struct jpath cp = {NULL, "cve", 0};
+	struct nvd n;
 	int rc = -1;
-	if (!(n.seen = json_object()))
-		rc = it_error_nomem(err);
-	else if (vulns)
-		rc = read_page(&n, vulns);
-	else
-		rc = read_cve(&n, item ? item : doc, item ? &cp : NULL) == FAIL ? -1 : 0;
+	if (nvd_init(&n, name, sink, err) == 0) {
+		if (vulns)
+			rc = read_page(&n, vulns);
+		else
+			rc = read_cve_value(&n, item ? item : doc, item ? "cve" : "") == FAIL ? -1
+			                                                                      : 0;
+	}
+	nvd_clear(&n);
+	return rc;
+}
+
+/* Where offset lies as a 1-based line and column, for messages. */
+static void locate(const char *p, size_t offset, struct it_json_where *w)
+{
+	w->offset = offset;
+	w->line = 1;
+	size_t line_start = 0;
+	for (size_t i = 0; i < offset; i++)
+		if (p[i] == '\n') {
+			w->line++;
+			line_start = i + 1;
+		}
+	w->column = offset - line_start + 1;
+}
+
+int it_nvd_stream(const char *text, size_t len, const char *file, const struct it_import_sink *sink,
+                  struct it_json_where *w, struct it_error *err)
+{
+	struct nvd n;
+	size_t offset = 0;
+	int rc;
+	if (nvd_init(&n, file, sink, err) < 0) {
+		nvd_clear(&n);
+		return -2;
+	}
+	n.streaming = 1;
+	yajl_status st = run_events(&n, text, len, &offset);
+	if (n.failed)
+		rc = -2;
+	else if (!n.accepted || n.not_nvd)
+		rc = 0; /* nothing was emitted: not an NVD page */
+	else if (st == yajl_status_ok)
+		rc = 1;
+	else {
+		locate(text, offset < len ? offset : len, w);
+		snprintf(w->msg, sizeof(w->msg), "%s", it_buf_str(&n.where));
+		rc = -1;
+	}
 	nvd_clear(&n);
 	return rc;
 }

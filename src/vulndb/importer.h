@@ -41,16 +41,20 @@ int it_import_csaf(json_t *doc, const char *file, const struct it_import_sink *s
 int it_import_kev(json_t *doc, const char *file, const struct it_import_sink *sink,
                   struct it_error *err);
 
-/* The NVD importer one item at a time, for a page the driver streams element by element
- * (stream.c): it_nvd_reader_item does for vulnerabilities[index] exactly what
- * it_import_nvd does for it in a whole page. The reader keeps file and sink (not copied);
- * item returns 0, or -1 when the sink failed (err set). */
-struct it_nvd_reader;
-int it_nvd_is_item(const json_t *item); /* {"cve": {...}} */
-struct it_nvd_reader *it_nvd_reader_new(const char *file, const struct it_import_sink *sink,
-                                        struct it_error *err);
-int it_nvd_reader_item(struct it_nvd_reader *r, json_t *item, size_t index);
-void it_nvd_reader_free(struct it_nvd_reader *r);
+/* Where a syntax error lies in a document's text. */
+struct it_json_where {
+	size_t offset, line, column; /* byte offset; 1-based line and column */
+	char msg[160];
+};
+
+/* An NVD page read straight from its text (yajl events, no JSON tree), record by record,
+ * doing for each item exactly what it_import_nvd does for it in a parsed page. Returns 1
+ * when the page was read to the end; 0 when text is no NVD page ({"vulnerabilities": [
+ * {"cve": {...}}, ...]}: nothing was emitted; parse it whole instead, which also reports
+ * its syntax errors); -1 on a syntax error after the first item (w says where; the records
+ * before it were emitted); -2 when the sink failed (err set). */
+int it_nvd_stream(const char *text, size_t len, const char *file, const struct it_import_sink *sink,
+                  struct it_json_where *w, struct it_error *err);
 
 /* Which importer a document is for: "nvd" (an object with "vulnerabilities" of {"cve"}
  * or a bare NVD "cve" object), "osv" (an object with "id" and "modified" and

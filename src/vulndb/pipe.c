@@ -31,7 +31,7 @@ struct it_pipe {
 #define VULN_STRINGS(v)                                                                            \
 	{                                                                                          \
 		&(v)->id, &(v)->source, &(v)->modified, &(v)->published, &(v)->severity,           \
-		        &(v)->json                                                                 \
+		        &(v)->json, &(v)->brief                                                    \
 	}
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,7 +1,8 @@
 /*
- * Tests of the element-by-element reading of large NVD pages (src/vulndb/stream.c) and of
- * the import driver's use of it: the same records as a whole-document parse, syntax
- * errors located in the whole text, the records before an error kept.
+ * Tests of the NVD page reader that works straight from the text (it_nvd_stream, yajl
+ * events) and of the import driver's use of it: the same records, rows, briefs and reports
+ * as the whole-document importer, other documents left alone, syntax errors located in the
+ * whole text, the records before an error kept.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,31 +17,66 @@
 #include "iotrust/store.h"
 #include "iotrust/vulndb.h"
 #include "vulndb/importer.h"
-#include "vulndb/stream.h"
 
+/* Everything a sink is told, in order: "vuln <json> <brief> <rows>", "bad <where>: <msg>",
+ * "skip <id>: <why>". */
 struct seen {
 	size_t n, stop_at;
-	struct it_buf log; /* "index@offset:id " per element */
+	struct it_buf log;
 };
 
-static int accept_nvd(const json_t *item)
-{
-	return it_nvd_is_item(item);
-}
-
-static int on_item(void *user, json_t *item, size_t index, size_t offset)
+static int on_vuln(void *user, const struct it_store_vuln *v, struct it_error *err)
 {
 	struct seen *s = user;
-	const char *id = json_string_value(json_object_get(json_object_get(item, "cve"), "id"));
-	it_buf_printf(&s->log, "%zu@%zu:%s ", index, offset, id ? id : "-");
-	return ++s->n == s->stop_at ? -1 : 0;
+	it_buf_printf(&s->log, "vuln %s %s %s %.3f\n%s\n%s\n", v->id, v->modified,
+	              v->severity ? v->severity : "-", v->score, v->json,
+	              v->brief ? v->brief : "(no brief)");
+	for (size_t i = 0; i < v->n_rows; i++) {
+		const struct it_store_row *r = &v->rows[i];
+		it_buf_printf(&s->log, " row %s:%s %s %s %s%d %s%d %s %s %d\n", r->ns, r->name,
+		              r->cpe ? r->cpe : "-", r->version ? r->version : "-",
+		              r->start ? r->start : "-", r->start_incl, r->end ? r->end : "-",
+		              r->end_incl, r->fixed ? r->fixed : "-",
+		              r->platform ? r->platform : "-", r->negate);
+	}
+	if (++s->n == s->stop_at)
+		return it_error_set(err, IT_ERR_IO, "sink", IT_NO_OFFSET, "stop");
+	return 0;
+}
+
+static void on_bad(void *user, const char *where, const char *msg)
+{
+	struct seen *s = user;
+	it_buf_printf(&s->log, "bad %s: %s\n", where, msg);
+}
+
+static void on_skip(void *user, const char *id, const char *why)
+{
+	struct seen *s = user;
+	it_buf_printf(&s->log, "skip %s: %s\n", id, why);
 }
 
 static int walk(const char *text, struct seen *s, struct it_json_where *w)
 {
+	struct it_import_sink sink = {on_vuln, NULL, on_bad, on_skip, s};
+	struct it_error err = IT_ERROR_INIT;
 	memset(w, 0, sizeof(*w));
-	return it_json_stream_array(text, strlen(text), "vulnerabilities", accept_nvd, on_item, s,
-	                            w);
+	int rc = it_nvd_stream(text, strlen(text), "dir/page.json", &sink, w, &err);
+	it_error_clear(&err);
+	return rc;
+}
+
+/* The whole document parsed by jansson and read by it_import_nvd. */
+static int whole(const char *text, struct seen *s)
+{
+	struct it_import_sink sink = {on_vuln, NULL, on_bad, on_skip, s};
+	struct it_error err = IT_ERROR_INIT;
+	json_t *doc = json_loads(text, 0, NULL);
+	assert_non_null(doc);
+	int rc = it_import_nvd(doc, "dir/page.json", &sink, &err);
+	json_decref(doc);
+	it_error_clear(&err);
+	return rc;
 }
 
 static void test_walk(void **state)
@@ -49,20 +85,108 @@ static void test_walk(void **state)
 	struct seen s = {0};
 	struct it_json_where w;
 	const char *doc = "{\"resultsPerPage\": 2000, \"format\":\"NVD_CVE\",\n"
-	                  " \"vulnerabilities\" : [ {\"cve\":{\"id\":\"A\"}} ,{\"cve\":{}}],"
-	                  "\"later\": [1, {\"x\": null}], \"n\": -1.5e3 }\n";
+	                  " \"vulnerabilities\" : [ {\"cve\":{\"id\":\"A\"}} ,{\"cve\":{}}, 7,"
+	                  " {\"x\": 1}],\"later\": [1, {\"x\": null}], \"n\": -1.5e3 }\n";
 	assert_int_equal(walk(doc, &s, &w), 1);
-	assert_int_equal(s.n, 2);
-	/* offsets point at each element's first byte */
-	char want[64];
-	snprintf(want, sizeof(want), "0@%zu:A 1@%zu:- ",
-	         (size_t)(strstr(doc, "{\"cve\":{\"id") - doc),
-	         (size_t)(strstr(doc, ",{\"cve\":{}}") - doc + 1));
-	assert_string_equal(it_buf_str(&s.log), want);
+	assert_string_equal(it_buf_str(&s.log),
+	                    "bad vulnerabilities[0].cve.lastModified: a string is required\n"
+	                    "bad vulnerabilities[1].cve.id: a string is required\n"
+	                    "bad vulnerabilities[2]: expected an item {\"cve\": {...}}\n"
+	                    "bad vulnerabilities[3].cve: an NVD cve object is required\n");
 	it_buf_free(&s.log);
 }
 
-/* Not the streamed shape: each() is never called, the caller parses the whole document. */
+/* Streamed and parsed whole, a page gives the same records, rows, briefs and reports. */
+static void test_same_as_whole(void **state)
+{
+	(void)state;
+	const char *doc =
+	        "{\"vulnerabilities\":[{\"cve\":{\"id\":\"CVE-2024-1\",\"lastModified\":"
+	        "\"2024-05-01T10:00:00.000\",\"published\":\"2024-01-01T00:00:00+02:00\","
+	        "\"vulnStatus\":\"Analyzed\",\"descriptions\":[{\"lang\":\"es\",\"value\":\"uno\"},"
+	        "{\"lang\":\"en\",\"value\":\"one \\\"quoted\\\" \\u00e9\"}],"
+	        "\"metrics\":{\"cvssMetricV2\":[{\"source\":\"nvd@nist.gov\",\"type\":\"Primary\","
+	        "\"cvssData\":{\"vectorString\":\"AV:N\",\"baseScore\":5.0},\"baseSeverity\":"
+	        "\"MEDIUM\"}],\"cvssMetricV31\":[{\"source\":\"x\",\"type\":\"Secondary\","
+	        "\"cvssData\":{\"vectorString\":\"CVSS:3.1/AV:N\",\"baseScore\":9.8,"
+	        "\"baseSeverity\":\"CRITICAL\"}},{\"source\":\"nvd\",\"type\":\"Primary\","
+	        "\"cvssData\":{\"vectorString\":\"CVSS:3.1/AV:L\",\"baseScore\":7}}]},"
+	        "\"weaknesses\":[{\"description\":[{\"value\":\"CWE-79\"},{\"value\":"
+	        "\"NVD-CWE-Other\"},{\"value\":\"CWE-79\"}]}],\"references\":[{\"url\":"
+	        "\"https://e/1\",\"tags\":[\"Patch\"]},{\"url\":\"https://e/2\"}],"
+	        "\"cisaExploitAdd\":\"2024-02-02\",\"configurations\":[{\"operator\":\"AND\","
+	        "\"nodes\":[{\"operator\":\"OR\",\"cpeMatch\":[{\"vulnerable\":true,\"criteria\":"
+	        "\"cpe:2.3:a:Acme:Tool:*:*:*:*:*:*:*:*\",\"versionStartIncluding\":\"1.0\","
+	        "\"versionEndExcluding\":\"1.4\",\"matchCriteriaId\":\"M1\"}]},{\"negate\":true,"
+	        "\"cpeMatch\":[{\"vulnerable\":false,\"criteria\":\"cpe:2.3:h:acme:board:-:*:*:*:*"
+	        ":*:*:*\"}]}]},{\"nodes\":[{\"children\":[{\"cpeMatch\":[{\"vulnerable\":true,"
+	        "\"criteria\":\"cpe:2.3:o:acme:os:2.1:p1:*:*:*:*:*:*\"}]}]}]}]}},"
+	        "{\"cve\":{\"id\":\"CVE-2024-2\",\"lastModified\":\"2024-05-01\",\"vulnStatus\":"
+	        "\"Rejected\"}},"
+	        "{\"cve\":{\"id\":\"CVE-2024-3\",\"lastModified\":\"2024-05-01\",\"vulnStatus\":"
+	        "\"Received\"}},"
+	        "{\"cve\":{\"id\":\"CVE-2024-4\",\"lastModified\":\"2024-05-01\","
+	        "\"configurations\":"
+	        "[{\"nodes\":[{\"cpeMatch\":[{\"vulnerable\":true,\"criteria\":\"cpe:2.3:a:*:x:1:*:"
+	        "*:"
+	        "*:*:*:*:*\"}]}]}]}},"
+	        "{\"cve\":{\"id\":\"CVE-2024-5\",\"lastModified\":\"2024-05-01\",\"metrics\":"
+	        "{\"cvssMetricV31\":[{\"cvssData\":{\"vectorString\":\"V\",\"baseScore\":11}}]}}},"
+	        "{\"cve\":{\"id\":\"CVE-2024-6\",\"lastModified\":\"2024-05-01\","
+	        "\"configurations\":"
+	        "[{\"nodes\":[{\"cpeMatch\":[{\"vulnerable\":true,\"criteria\":\"cpe:2.3:a:b:c:1:*:"
+	        "*:"
+	        "*:*:*:*:*\",\"versionEndIncluding\":\"2\",\"versionEndExcluding\":\"3\"}]}]}]}}"
+	        "]}";
+	struct seen a = {0}, b = {0};
+	struct it_json_where w;
+	assert_int_equal(walk(doc, &a, &w), 1);
+	assert_int_equal(whole(doc, &b), 0);
+	assert_string_equal(it_buf_str(&a.log), it_buf_str(&b.log));
+	/* and what that is */
+	const char *log = it_buf_str(&a.log);
+	assert_non_null(strstr(log, "vuln CVE-2024-1 2024-05-01T10:00:00.000Z high 7.000\n"));
+	assert_non_null(strstr(log, "\"published\":\"2023-12-31T22:00:00.000Z\""));
+	assert_non_null(strstr(log, "\"summary\":\"one \\\"quoted\\\" \xc3\xa9\""));
+	assert_non_null(strstr(log, "\"score\":7.0,\"severity\":\"high\",\"cwes\":[\"CWE-79\"]"));
+	assert_non_null(strstr(log, "{\"source\":\"nvd\",\"aliases\":null,\"summary\":\"one"));
+	assert_non_null(strstr(log, " row acme:tool cpe:2.3:a:Acme:Tool:*:*:*:*:*:*:*:* - 1.01 "
+	                            "1.40 1.4 !cpe:2.3:h:acme:board:-:*:*:*:*:*:*:* 0\n"));
+	assert_non_null(strstr(log, " row acme:os cpe:2.3:o:acme:os:2.1:p1:*:*:*:*:*:* 2.1p1"));
+	assert_non_null(strstr(log, "vuln CVE-2024-2 2024-05-01T00:00:00.000Z - -1.000\n"));
+	assert_non_null(strstr(log, "skip CVE-2024-3: no configurations (vulnStatus "
+	                            "\"Received\")\n"));
+	assert_non_null(strstr(log, "skip CVE-2024-4: no usable CPE: 1 vulnerable CPEs"));
+	assert_non_null(strstr(log, "bad vulnerabilities[4].cve.metrics.cvssMetricV31[0].cvssData."
+	                            "baseScore: expected a number from 0 to 10\n"));
+	assert_non_null(strstr(log, "bad vulnerabilities[5].cve.configurations[0].nodes[0]."
+	                            "cpeMatch[0].versionEndExcluding: versionEndIncluding and "
+	                            "versionEndExcluding exclude each other\n"));
+	it_buf_free(&a.log);
+	it_buf_free(&b.log);
+}
+
+/* A member given twice: JSON parsers disagree on which one counts, so the record is
+ * malformed. */
+static void test_duplicate_member(void **state)
+{
+	(void)state;
+	struct seen s = {0};
+	struct it_json_where w;
+	assert_int_equal(
+	        walk("{\"vulnerabilities\":[{\"cve\":{\"id\":\"A\",\"lastModified\":\"2024-01-01\","
+	             "\"configurations\":[{\"nodes\":[{\"cpeMatch\":[{\"vulnerable\":true,"
+	             "\"criteria\":\"cpe:2.3:a:b:c:1:*:*:*:*:*:*:*\",\"criteria\":\"cpe:2.3:a:b:d:"
+	             "1:*:*:*:*:*:*:*\"}]}]}],\"id\":\"B\"}}]}",
+	             &s, &w),
+	        1);
+	assert_string_equal(it_buf_str(&s.log),
+	                    "bad vulnerabilities[0].cve.configurations[0].nodes[0].cpeMatch[0]."
+	                    "criteria: duplicate member\n");
+	it_buf_free(&s.log);
+}
+
+/* Not an NVD page: nothing is emitted, the caller parses the whole document. */
 static void test_other_shapes(void **state)
 {
 	(void)state;
@@ -73,59 +197,73 @@ static void test_other_shapes(void **state)
 	        "{\"id\":\"OSV-1\",\"modified\":\"2024-01-01T00:00:00Z\"}",
 	        "{\"vulnerabilities\":[]}",
 	        "{\"vulnerabilities\":{\"cve\":{}}}",
+	        "{\"vulnerabilities\":[7, {\"cve\":{}}]}",
 	        "[{\"cve\":{}}]",
 	        "{\"vulnerabilities\" [{\"cve\":{}}]}",
 	        "{\"a\": tru, \"vulnerabilities\":[{\"cve\":{}}]}",
-	        "{\"vulnerabilities\":[{\"cve\":{},]}",
+	        "{\"vulnerabilities\":[{\"x\" 1, \"cve\":{}}]}",
 	        "",
 	};
 	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
 		struct seen s = {0};
 		struct it_json_where w;
 		assert_int_equal(walk(docs[i], &s, &w), 0);
-		assert_int_equal(s.n, 0);
+		assert_int_equal(s.log.len, 0);
 		it_buf_free(&s.log);
 	}
 }
+
+/* A record complete before the error is kept. */
+#define REC(id)                                                                                    \
+	"{\"cve\":{\"id\":\"" id                                                                   \
+	"\",\"lastModified\":\"2024-01-01\",\"configurations\":[{\"nodes\":"                       \
+	"[{\"cpeMatch\":[{\"vulnerable\":true,\"criteria\":\"cpe:2.3:a:b:c:1:*:*:*:*:*:*:*\"}]}]}" \
+	"]}}"
 
 static void test_syntax_after_first(void **state)
 {
 	(void)state;
 	struct seen s = {0};
 	struct it_json_where w;
-	const char *doc =
-	        "{\"vulnerabilities\":[{\"cve\":{\"id\":\"A\"}},\n{\"cve\":{\"id\":\"B\"}},\n"
-	        "{\"cve\":{\"id\":]}";
+	const char *doc = "{\"vulnerabilities\":[" REC("A") ",\n" REC("B") ",\n{\"cve\":{\"id\":]}";
 	assert_int_equal(walk(doc, &s, &w), -1);
-	assert_int_equal(s.n, 2); /* the elements before the error were handed over */
+	assert_int_equal(s.n, 2); /* the records before the error were emitted */
 	assert_int_equal(w.line, 3);
 	assert_true(w.offset > strlen("{\"vulnerabilities\":[") && w.offset <= strlen(doc));
 	assert_true(w.msg[0] != '\0');
 	it_buf_free(&s.log);
 
+	/* the first item's cve object makes it an NVD page: an error after it is one too */
+	struct seen u = {0};
+	assert_int_equal(walk("{\"vulnerabilities\":[{\"cve\":{},]}", &u, &w), -1);
+	assert_string_equal(it_buf_str(&u.log), "bad vulnerabilities[0].cve.id: a string is "
+	                                        "required\n");
+	it_buf_free(&u.log);
+
 	const char *tails[] = {
-	        "{\"vulnerabilities\":[{\"cve\":{}}] x",             /* no '}' */
-	        "{\"vulnerabilities\":[{\"cve\":{}}]} trailing",     /* data after the object */
-	        "{\"vulnerabilities\":[{\"cve\":{}} {\"cve\":{}}]}", /* no comma */
-	        "{\"vulnerabilities\":[{\"cve\":{}}], 3: 4}", /* a member name that is no string */
-	        "{\"vulnerabilities\":[{\"cve\":{}}",         /* truncated */
+	        "{\"vulnerabilities\":[" REC("A") "] x",             /* no '}' */
+	        "{\"vulnerabilities\":[" REC("A") "]} trailing",     /* data after the object */
+	        "{\"vulnerabilities\":[" REC("A") " " REC("B") "]}", /* no comma */
+	        "{\"vulnerabilities\":[" REC("A") "], 3: 4}", /* a member name that is no string */
+	        "{\"vulnerabilities\":[" REC("A"),            /* truncated */
 	};
 	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
 		struct seen t = {0};
 		assert_int_equal(walk(tails[i], &t, &w), -1);
 		assert_int_equal(t.n, 1);
 		assert_int_equal(w.line, 1);
+		assert_true(w.offset <= strlen(tails[i]));
 		it_buf_free(&t.log);
 	}
 }
 
-static void test_each_stops(void **state)
+static void test_sink_stops(void **state)
 {
 	(void)state;
 	struct seen s = {.stop_at = 2};
 	struct it_json_where w;
 	assert_int_equal(
-	        walk("{\"vulnerabilities\":[{\"cve\":{}},{\"cve\":{}},{\"cve\":{}}]}", &s, &w), -2);
+	        walk("{\"vulnerabilities\":[" REC("A") "," REC("B") "," REC("C") "]}", &s, &w), -2);
 	assert_int_equal(s.n, 2);
 	it_buf_free(&s.log);
 }
@@ -260,9 +398,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_walk),
+	        cmocka_unit_test(test_same_as_whole),
+	        cmocka_unit_test(test_duplicate_member),
 	        cmocka_unit_test(test_other_shapes),
 	        cmocka_unit_test(test_syntax_after_first),
-	        cmocka_unit_test(test_each_stops),
+	        cmocka_unit_test(test_sink_stops),
 	        cmocka_unit_test(test_driver_streams_large_pages),
 	        cmocka_unit_test(test_driver_truncated_page),
 	};
