@@ -579,8 +579,8 @@ static long parse_uid(const char *s, size_t n)
 
 static int add_account(struct acctfile *f, const char *line, size_t n, unsigned lineno, int shadow)
 {
-	const char *fld[9];
-	size_t fl[9];
+	const char *fld[9] = {0};
+	size_t fl[9] = {0};
 	size_t k = split_fields(line, n, fld, fl, 9);
 	/* NIS compat lines (+user, -user, +) are no accounts. */
 	if (k < 2 || fld[0][0] == '+' || fld[0][0] == '-' || !valid_user(fld[0], fl[0]) ||

@@ -281,6 +281,8 @@ static int check_vuln(struct it_store *s, const struct it_store_vuln *v, struct 
 		return refuse(s, v->id, "\"score\"", "must be -1 or 0 to 10", err);
 	if ((why = bad_text(v->json, MAX_JSON, TEXT_LINES_OK)))
 		return refuse(s, v->id, "its JSON text", why, err);
+	if (v->brief && (why = bad_text(v->brief, MAX_JSON, TEXT_LINES_OK)))
+		return refuse(s, v->id, "its brief", why, err);
 	if (v->n_aliases > MAX_ALIASES || (v->n_aliases && !v->aliases))
 		return refuse(s, v->id, "\"aliases\"", "are too many", err);
 	for (size_t i = 0; i < v->n_aliases; i++)

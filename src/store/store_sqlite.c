@@ -378,7 +378,7 @@ static int configure(struct it_store *s, sqlite3 *db, struct it_error *err)
 	return exec(s, db,
 	            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
 	            "PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824; "
-	            "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 10000; "
+	            "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 1000; "
 	            "PRAGMA journal_size_limit = 67108864",
 	            "cannot configure the database", err);
 }

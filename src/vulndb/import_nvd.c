@@ -99,6 +99,7 @@ struct metric {
 	int kind; /* index in metric_kinds */
 	const char *source, *type, *vector, *sev;
 	double score;
+	char score_text[32]; /* as written in the record */
 	int has_score, has_data;
 };
 
@@ -704,14 +705,13 @@ static const char *severity_word(const char *s, double score)
 	return it_cvss_severity(score);
 }
 
-/* A score as the shortest text that reads back the same, always with a fraction. */
+/* A score (0 to 10) as the shortest text that reads back the same, with a fraction:
+ * "7.5", "10.0", "9.25". */
 static void score_text(double s, char out[32])
 {
-	for (int prec = 1; prec <= 17; prec++) {
+	snprintf(out, 32, "%.1f", s);
+	for (int prec = 2; strtod(out, NULL) != s && prec <= 17; prec++)
 		snprintf(out, 32, "%.*g", prec, s);
-		if (strtod(out, NULL) == s)
-			break;
-	}
 	if (!strpbrk(out, ".eE"))
 		strcat(out, ".0");
 }
@@ -740,8 +740,14 @@ static const struct metric *best_metric(const struct cve *c)
 static void gen_print(void *ctx, const char *s, size_t len)
 {
 	struct nvd *n = ctx;
-	if (it_buf_append(n->gen_out, s, len) < 0)
+	struct it_buf *b = n->gen_out;
+	if (b->cap - b->len > len) { /* the common case, without a call */
+		memcpy(b->data + b->len, s, len);
+		b->len += len;
+		b->data[b->len] = 0;
+	} else if (it_buf_append(b, s, len) < 0) {
 		n->gen_failed = 1;
+	}
 }
 
 static void g_str(yajl_gen g, const char *s)
@@ -760,7 +766,6 @@ static void g_key(yajl_gen g, const char *k, const char *v)
 
 static void g_metrics(yajl_gen g, const struct cve *c)
 {
-	char num[32];
 	yajl_gen_array_open(g);
 	for (size_t k = 0; k < N_KINDS; k++)
 		for (size_t i = 0; i < c->n_metrics; i++) {
@@ -770,9 +775,8 @@ static void g_metrics(yajl_gen g, const struct cve *c)
 			yajl_gen_map_open(g);
 			g_key(g, "type", metric_kinds[k].type);
 			g_key(g, "vector", m->vector);
-			score_text(m->score, num);
 			g_str(g, "score");
-			yajl_gen_number(g, num, strlen(num));
+			yajl_gen_number(g, m->score_text, strlen(m->score_text));
 			g_key(g, "severity", severity_word(m->sev, m->score));
 			g_key(g, "source", m->source);
 			g_str(g, "primary");
@@ -817,7 +821,6 @@ static int write_record(struct nvd *n, int withdrawn, const struct metric *best)
 {
 	const struct cve *c = &n->c;
 	yajl_gen g = n->gen;
-	char num[32];
 	it_buf_truncate(&n->json, 0);
 	n->gen_out = &n->json;
 	n->gen_failed = 0;
@@ -846,9 +849,8 @@ static int write_record(struct nvd *n, int withdrawn, const struct metric *best)
 		g_metrics(g, c);
 	}
 	if (best) {
-		score_text(best->score, num);
 		g_str(g, "score");
-		yajl_gen_number(g, num, strlen(num));
+		yajl_gen_number(g, best->score_text, strlen(best->score_text));
 		g_key(g, "severity", severity_word(best->sev, best->score));
 	}
 	g_str(g, "cwes");
@@ -890,8 +892,7 @@ static int write_record(struct nvd *n, int withdrawn, const struct metric *best)
 	g_key(g, "severity", best ? severity_word(best->sev, best->score) : NULL);
 	g_str(g, "score");
 	if (best) {
-		score_text(best->score, num);
-		yajl_gen_number(g, num, strlen(num));
+		yajl_gen_number(g, best->score_text, strlen(best->score_text));
 	} else {
 		yajl_gen_null(g);
 	}
@@ -1269,6 +1270,7 @@ static int on_member(struct nvd *n, enum vtype t, const char *s, size_t len)
 				return bad_at(n, n->top, "baseScore",
 				              "expected a number from 0 to 10");
 			m->has_score = 1;
+			score_text(m->score, m->score_text);
 			return OK;
 		}
 		if (!metric_kinds[m->kind].severity_outside)
