@@ -106,7 +106,7 @@ static void test_same_as_whole(void **state)
 	        "\"vulnStatus\":\"Analyzed\",\"descriptions\":[{\"lang\":\"es\",\"value\":\"uno\"},"
 	        "{\"lang\":\"en\",\"value\":\"one \\\"quoted\\\" \\u00e9\"}],"
 	        "\"metrics\":{\"cvssMetricV2\":[{\"source\":\"nvd@nist.gov\",\"type\":\"Primary\","
-	        "\"cvssData\":{\"vectorString\":\"AV:N\",\"baseScore\":5.0},\"baseSeverity\":"
+	        "\"cvssData\":{\"vectorString\":\"AV:N\",\"baseScore\":10},\"baseSeverity\":"
 	        "\"MEDIUM\"}],\"cvssMetricV31\":[{\"source\":\"x\",\"type\":\"Secondary\","
 	        "\"cvssData\":{\"vectorString\":\"CVSS:3.1/AV:N\",\"baseScore\":9.8,"
 	        "\"baseSeverity\":\"CRITICAL\"}},{\"source\":\"nvd\",\"type\":\"Primary\","
@@ -149,6 +149,9 @@ static void test_same_as_whole(void **state)
 	assert_non_null(strstr(log, "\"published\":\"2023-12-31T22:00:00.000Z\""));
 	assert_non_null(strstr(log, "\"summary\":\"one \\\"quoted\\\" \xc3\xa9\""));
 	assert_non_null(strstr(log, "\"score\":7.0,\"severity\":\"high\",\"cwes\":[\"CWE-79\"]"));
+	/* scores in their shortest form, always with a fraction */
+	assert_non_null(strstr(log, "\"score\":9.8,\"severity\":\"critical\""));
+	assert_non_null(strstr(log, "\"score\":10.0,\"severity\":\"medium\""));
 	assert_non_null(strstr(log, "{\"source\":\"nvd\",\"aliases\":null,\"summary\":\"one"));
 	assert_non_null(strstr(log, " row acme:tool cpe:2.3:a:Acme:Tool:*:*:*:*:*:*:*:* - 1.01 "
 	                            "1.40 1.4 !cpe:2.3:h:acme:board:-:*:*:*:*:*:*:* 0\n"));
