@@ -276,7 +276,7 @@ struct frame {
 	int is_config;
 	/* a cpeMatch's or a description's values so far */
 	const char *s[7];
-	int flag;
+	int flag; /* a cpeMatch's "vulnerable": 0 absent, 1 false, 2 true */
 };
 
 /* The reader of one document. */
