@@ -139,7 +139,7 @@ static int image_data(const struct fit_view *v, int node, const char *label, siz
 		*size = (uint64_t)len;
 		return 0;
 	}
-	uint32_t pos, rel, sz;
+	uint32_t pos = 0, rel = 0, sz = 0;
 	int has_pos = prop_u32(v->fdt, node, "data-position", &pos);
 	int has_rel = prop_u32(v->fdt, node, "data-offset", &rel);
 	int has_size = prop_u32(v->fdt, node, "data-size", &sz);

@@ -598,7 +598,7 @@ int it_matcher_match(struct it_matcher *mt, const struct it_match_query *q, int 
 int it_match(struct it_store *s, const struct it_match_query *q, int all, json_t *arr,
              struct it_error *err)
 {
-	struct it_matcher *m;
+	struct it_matcher *m = NULL;
 	if (it_matcher_new(&m, s, err) < 0)
 		return -1;
 	int rc = it_matcher_match(m, q, all, arr, err);

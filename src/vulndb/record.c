@@ -184,6 +184,29 @@ static const char *row_of(json_t *o, struct it_store_row *r)
 	return NULL;
 }
 
+/* Scores in their shortest form ("9.8", not "9.8000000000000007"), as the NVD reader
+ * writes them. */
+#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+/* What a match reports of rec (store.h, it_store_get_brief): these members, null when
+ * absent. NULL when out of memory. */
+static char *brief_of(json_t *rec)
+{
+	static const char *const keys[] = {"source",   "aliases", "summary",
+	                                   "severity", "score",   "metrics"};
+	json_t *b = json_object();
+	char *text = NULL;
+	for (size_t i = 0; b && i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = json_object_get(rec, keys[i]);
+		if (json_object_set(b, keys[i], v ? v : json_null()) < 0)
+			goto out;
+	}
+	text = b ? json_dumps(b, DUMP_FLAGS) : NULL;
+out:
+	json_decref(b);
+	return text;
+}
+
 int it_record_emit(json_t *rec, const char *where, const struct it_import_sink *sink,
                    struct it_error *err)
 {
@@ -214,9 +237,10 @@ int it_record_emit(json_t *rec, const char *where, const struct it_import_sink *
 	size_t na = json_array_size(aliases), nr = json_array_size(affected);
 	const char **al = calloc(na ? na : 1, sizeof(*al));
 	struct it_store_row *rows = calloc(nr ? nr : 1, sizeof(*rows));
-	char *text = json_dumps(rec, JSON_COMPACT); /* insertion order: deterministic */
+	char *text = json_dumps(rec, DUMP_FLAGS); /* insertion order: deterministic */
+	char *brief = brief_of(rec);
 	int rc = 0;
-	if (!al || !rows || !text) {
+	if (!al || !rows || !text || !brief) {
 		rc = it_error_nomem(err);
 		goto out;
 	}
@@ -234,10 +258,12 @@ int it_record_emit(json_t *rec, const char *where, const struct it_import_sink *
 	v.rows = rows;
 	v.n_rows = nr;
 	v.json = text;
+	v.brief = brief;
 	rc = sink->vuln(sink->user, &v, err);
 out:
 	free(al);
 	free(rows);
 	free(text);
+	free(brief);
 	return rc;
 }
