@@ -1,9 +1,11 @@
 /*
- * Records per second of the NVD 2.0 importer: a feed file read into memory once, then
- * (a) parsed with jansson and imported, and (b) imported from the parsed document, N times
- * in this process; the sink only counts (no store). Build and run:
+ * Records per second of the NVD 2.0 reader: a feed file read into memory once, then
+ * (a) read from its text (it_nvd_stream, yajl events: what `db import` does with a page of
+ * 256 KiB or more), (b) parsed with jansson and imported (the path of small documents) and
+ * (c) imported from the parsed document, N times in this process; the sink only counts (no
+ * store). Build and run:
  *   cc -O2 -std=c17 -D_GNU_SOURCE -I include -I src bench/bench-import-nvd.c \
- *      build/libiotrust.a $(pkg-config --libs jansson) -o /tmp/bench-import-nvd
+ *      build/libiotrust.a $(pkg-config --libs jansson yajl) -lm -o /tmp/bench-import-nvd
  *   /tmp/bench-import-nvd [/work/shared/data/nvd/all-records.json [50]]
  */
 #include <stdio.h>
@@ -87,6 +89,25 @@ int main(int argc, char **argv)
 
 	double t0 = now(), c0 = cpu(), parse = 0;
 	for (int i = 0; i < rounds; i++) {
+		struct it_json_where w;
+		if (it_nvd_stream((const char *)text.data, text.len, path, &sink, &w, &err) != 1) {
+			fprintf(stderr, "bench-import-nvd: %s is no NVD page or failed\n", path);
+			return 1;
+		}
+	}
+	double total = now() - t0, total_cpu = cpu() - c0;
+	unsigned long seen = c.records + c.skipped + c.malformed;
+	printf("from text:    %d x %s: %lu records (%lu emitted, %lu rows, %lu skipped, %lu "
+	       "malformed) in %.3f s = %.0f records/s, %.0f records per CPU second\n",
+	       rounds, path, seen, c.records, c.rows, c.skipped, c.malformed, total,
+	       (double)seen / total, (double)seen / total_cpu);
+	printf("projection:   300,000 NVD records in %.1f s at that rate (%.1f CPU s)\n",
+	       300000.0 * total / (double)seen, 300000.0 * total_cpu / (double)seen);
+
+	c = (struct counts){0};
+	t0 = now();
+	c0 = cpu();
+	for (int i = 0; i < rounds; i++) {
 		double p0 = now();
 		json_t *doc = json_loadb((const char *)text.data, text.len, 0, NULL);
 		parse += now() - p0;
@@ -96,8 +117,9 @@ int main(int argc, char **argv)
 		}
 		json_decref(doc);
 	}
-	double total = now() - t0, total_cpu = cpu() - c0;
-	unsigned long seen = c.records + c.skipped + c.malformed;
+	total = now() - t0;
+	total_cpu = cpu() - c0;
+	seen = c.records + c.skipped + c.malformed;
 	double rate = (double)seen / total;
 	printf("parse+import: %d x %s: %lu records (%lu emitted, %lu rows, %lu skipped, %lu "
 	       "malformed) in %.3f s = %.0f records/s, %.0f records per CPU second (jansson "
