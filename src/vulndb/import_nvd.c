@@ -21,17 +21,19 @@
 #include "vulndb/importer.h"
 
 /* Bounds on one record: every feed is untrusted. */
-#define MAX_MATCHES  100000    /* cpeMatch entries in all configurations of a record */
-#define MAX_NODES    100000    /* configurations and nodes of a record */
-#define MAX_DEPTH    8         /* nesting of (legacy) "children" below a configuration */
-#define MAX_CPE      1024      /* bytes of one CPE formatted string */
-#define MAX_VERSION  256       /* bytes of one version or range bound */
-#define MAX_ID       128       /* bytes of a record id or a matchCriteriaId */
-#define MAX_TEXT     (1 << 20) /* bytes of a description, URL or other text */
-#define MAX_LIST     100000    /* items of descriptions, metrics, weaknesses, references */
-#define MAX_PLATFORM 256       /* CPEs in one row's platform; more are cut and flagged */
-#define MAX_FRAMES   (4 + 2 * (MAX_DEPTH + 1) + 3) /* containers the reader follows */
-#define ARENA_BLOCK  (64 << 10)
+#define MAX_MATCHES        100000     /* cpeMatch entries in all configurations of a record */
+#define MAX_NODES          100000     /* configurations and nodes of a record */
+#define MAX_DEPTH          8          /* nesting of (legacy) "children" below a configuration */
+#define MAX_CPE            1024       /* bytes of one CPE formatted string */
+#define MAX_VERSION        256        /* bytes of one version or range bound */
+#define MAX_ID             128        /* bytes of a record id or a matchCriteriaId */
+#define MAX_TEXT           (1 << 20)  /* bytes of a description, URL or other text */
+#define MAX_LIST           100000     /* items of descriptions, metrics, weaknesses, references */
+#define MAX_PLATFORM       256        /* CPEs in one row's platform; more are cut and flagged */
+#define MAX_PLATFORM_BYTES (60 << 10) /* and its text (the store keeps 64 KiB per field) */
+#define MAX_FRAMES         (4 + 2 * (MAX_DEPTH + 1) + 3) /* containers the reader follows */
+#define MAX_RECORD         ((size_t)60 << 20)            /* its JSON (the store keeps 64 MiB) */
+#define ARENA_BLOCK        (64 << 10)
 
 enum { OK = 0, BAD = 1, FAIL = -1 }; /* FAIL: err is set (memory, or the sink stopped) */
 
@@ -293,7 +295,7 @@ struct nvd {
 	struct cve c;
 	struct frame f[MAX_FRAMES];
 	int top;       /* index of the innermost frame, -1 before the first */
-	int skip;      /* open containers being stepped over */
+	size_t skip;   /* open containers being stepped over */
 	int cve_frame; /* the cve object's frame, or -1 */
 	int bad;       /* the record is malformed (reported): step over the rest */
 	int failed;    /* FAIL: stop */
@@ -492,7 +494,7 @@ static int read_criteria(struct nvd *n, int i, struct cmatch *cm)
 
 static int platform_add(struct platform *pl, int negated, const char *cpe)
 {
-	if (pl->count >= MAX_PLATFORM) {
+	if (pl->count >= MAX_PLATFORM || pl->text.len + strlen(cpe) + 2 > MAX_PLATFORM_BYTES) {
 		pl->truncated = 1;
 		return 0;
 	}
@@ -946,6 +948,8 @@ static int finish_cve(struct nvd *n, int i)
 	const struct metric *best = best_metric(c);
 	if (write_record(n, withdrawn, best) < 0)
 		return nomem(n);
+	if (n->json.len > MAX_RECORD)
+		return bad_at(n, i, NULL, "record too large (its normalised JSON is over 60 MiB)");
 	struct it_store_row *rows = calloc(c->n_rows ? c->n_rows : 1, sizeof(*rows));
 	if (!rows)
 		return nomem(n);
@@ -1053,6 +1057,22 @@ static int take_str(struct nvd *n, enum vtype t, const char *s, size_t len, size
 	return (*out = arena_copy(&n->arena, s, len)) ? OK : nomem(n);
 }
 
+/* The same for a word the store keeps in a column (an id, a version, a CPE): no control
+ * characters either (the store refuses them; the record is malformed here, with its
+ * path, not refused later). */
+static int take_word(struct nvd *n, enum vtype t, const char *s, size_t len, size_t max,
+                     const char **out)
+{
+	int rc = take_str(n, t, s, len, max, out);
+	if (rc != OK)
+		return rc;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return bad_at(n, n->top, member_name(n),
+			              "expected a string without control characters");
+	return OK;
+}
+
 /* An array or object member: push its frame, or report the wrong type. */
 static int take_container(struct nvd *n, enum vtype t, enum vtype want, enum kind kind,
                           const char *expected)
@@ -1132,7 +1152,7 @@ static int on_cve_member(struct nvd *n, enum vtype t, const char *s, size_t len)
 	int m = n->f[n->top].member, rc;
 	switch (m) {
 	case M_ID:
-		if ((rc = take_str(n, t, s, len, MAX_ID, &c->id)) != OK)
+		if ((rc = take_word(n, t, s, len, MAX_ID, &c->id)) != OK)
 			return rc;
 		if (strcspn(c->id, " \t\r\n\v\f") != strlen(c->id))
 			return bad_at(n, n->top, "id", "expected an id without white space");
@@ -1295,11 +1315,11 @@ static int on_member(struct nvd *n, enum vtype t, const char *s, size_t len)
 			f->flag = len ? 2 : 1;
 			return OK;
 		}
-		return take_str(n, t, s, len,
-		                f->member == M_CRITERIA   ? MAX_CPE
-		                : f->member == M_MATCH_ID ? MAX_ID
-		                                          : MAX_VERSION,
-		                &f->s[f->member]);
+		return take_word(n, t, s, len,
+		                 f->member == M_CRITERIA   ? MAX_CPE
+		                 : f->member == M_MATCH_ID ? MAX_ID
+		                                           : MAX_VERSION,
+		                 &f->s[f->member]);
 	default:
 		break;
 	}

@@ -366,6 +366,71 @@ static void test_driver_streams_large_pages(void **state)
 	it_buf_free(&b);
 }
 
+/* Import data into a fresh store (left open), malformed records logged into bad. */
+static struct it_store *import_logged(char *path, size_t size, const char *name,
+                                      const uint8_t *data, size_t len, struct it_import_stats *st,
+                                      struct bad_log *bad)
+{
+	struct it_store *s = fresh_store(path, size);
+	struct it_import_options o;
+	it_import_options_default(&o);
+	o.on_malformed = on_malformed;
+	o.user = bad;
+	struct it_error err = IT_ERROR_INIT;
+	assert_int_equal(it_import_memory(s, name, data, len, &o, st, &err), 0);
+	return s;
+}
+
+/* A record the store would refuse (a control character in a version) and one whose
+ * platform would outgrow a store field, in a streamed page: the first is malformed with its
+ * path, the second stored with its platform cut and flagged, every other record stored. */
+static void test_driver_store_limits(void **state)
+{
+	(void)state;
+	struct it_buf b = IT_BUF_INIT;
+	page(&b, 1200);
+	char *v = strstr((char *)b.data, "\"CVE-2099-00005\"");
+	assert_non_null(v);
+	v = strstr(v, "\"versionEndExcluding\":\"2.5\"");
+	assert_non_null(v);
+	memcpy(v + strlen("\"versionEndExcluding\":\""), "2\\t", 3); /* "2\t": an escape */
+	/* then a record with an AND of one vulnerable CPE and 100 long platform CPEs */
+	it_buf_truncate(&b, b.len - 2);
+	it_buf_puts(&b,
+	            ",{\"cve\":{\"id\":\"CVE-2099-99999\",\"lastModified\":\"2099-01-02\","
+	            "\"configurations\":[{\"operator\":\"AND\",\"nodes\":[{\"cpeMatch\":[{"
+	            "\"vulnerable\":true,\"criteria\":\"cpe:2.3:a:acme:big:1.0:*:*:*:*:*:*:*\"}]},"
+	            "{\"cpeMatch\":[");
+	for (int i = 0; i < 100; i++) {
+		it_buf_printf(
+		        &b,
+		        "%s{\"vulnerable\":false,\"criteria\":\"cpe:2.3:h:acme:board%03d%0900d"
+		        ":-:*:*:*:*:*:*:*\"}",
+		        i ? "," : "", i, 0);
+	}
+	it_buf_puts(&b, "]}]}]}}]}");
+	char path[64];
+	struct it_import_stats st = {0};
+	struct bad_log bad = {0};
+	struct it_error err = IT_ERROR_INIT;
+	struct it_store *s =
+	        import_logged(path, sizeof(path), "limits.json", b.data, b.len, &st, &bad);
+	assert_int_equal(st.inserted, 1200);
+	assert_int_equal(st.malformed, 1);
+	assert_string_equal(bad.where, "vulnerabilities[5].cve.configurations[0].nodes[0]."
+	                               "cpeMatch[0].versionEndExcluding");
+	struct it_buf rec = IT_BUF_INIT;
+	assert_int_equal(it_store_get_vuln(s, "CVE-2099-99999", &rec, &err), 1);
+	json_t *r = json_loadb((const char *)rec.data, rec.len, 0, NULL);
+	json_t *row = json_array_get(json_object_get(r, "affected"), 0);
+	assert_true(json_is_true(json_object_get(row, "platform_truncated")));
+	assert_true(strlen(json_string_value(json_object_get(row, "platform"))) <= 60 << 10);
+	json_decref(r);
+	it_buf_free(&rec);
+	drop_store(s, path);
+	it_buf_free(&b);
+}
+
 /* A download cut in the middle: the complete records before the cut are imported, the
  * cut is one malformed document located by line and byte, exit-code material. */
 static void test_driver_truncated_page(void **state)
@@ -377,15 +442,9 @@ static void test_driver_truncated_page(void **state)
 	assert_non_null(cut);
 	size_t len = (size_t)(cut - (const char *)b.data) + 20;
 	char path[64];
-	struct it_store *s = fresh_store(path, sizeof(path));
 	struct it_import_stats st = {0};
 	struct bad_log bad = {0};
-	struct it_import_options o;
-	it_import_options_default(&o);
-	o.on_malformed = on_malformed;
-	o.user = &bad;
-	struct it_error err = IT_ERROR_INIT;
-	assert_int_equal(it_import_memory(s, "cut.json", b.data, len, &o, &st, &err), 0);
+	struct it_store *s = import_logged(path, sizeof(path), "cut.json", b.data, len, &st, &bad);
 	assert_int_equal(st.inserted, 1000);
 	assert_int_equal(st.malformed, 1);
 	assert_int_equal(bad.n, 1);
@@ -407,6 +466,7 @@ int main(void)
 	        cmocka_unit_test(test_syntax_after_first),
 	        cmocka_unit_test(test_sink_stops),
 	        cmocka_unit_test(test_driver_streams_large_pages),
+	        cmocka_unit_test(test_driver_store_limits),
 	        cmocka_unit_test(test_driver_truncated_page),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
