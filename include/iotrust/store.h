@@ -110,6 +110,13 @@ void it_store_rollback(struct it_store *s);
 
 int it_store_put_vuln(struct it_store *s, const struct it_store_vuln *v, enum it_put *res,
                       struct it_error *err);
+/* What it_store_put_vuln / it_store_put_kev check before writing, alone: 0, or -1 with
+ * IT_ERR_INPUT saying which field and why. Only reads s (its location, for the message), so
+ * an importer's thread may ask while another thread writes. */
+int it_store_check_vuln(const struct it_store *s, const struct it_store_vuln *v,
+                        struct it_error *err);
+int it_store_check_kev(const struct it_store *s, const struct it_store_kev *k,
+                       struct it_error *err);
 /* Insert or replace a KEV entry (keyed by CVE). */
 int it_store_put_kev(struct it_store *s, const struct it_store_kev *k, struct it_error *err);
 

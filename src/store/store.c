@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -184,11 +185,26 @@ static const char *bad_text(const char *s, size_t max, int flags)
 		return "is too long";
 	if (n == 0 && !(flags & TEXT_EMPTY_OK))
 		return "is empty";
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c < 0x20 || c == 0x7f) &&
-		    !((flags & TEXT_LINES_OK) && (c == '\t' || c == '\n' || c == '\r')))
-			return "holds a control character";
+	/* eight bytes at a time while none is below 0x20 or is 0x7f (a record's JSON is
+	 * checked on every put: this is most of a put's checking) */
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	size_t i = 0;
+	while (i < n) {
+		if (i + 8 <= n) {
+			uint64_t x, y;
+			memcpy(&x, s + i, 8);
+			y = x ^ (0x7f * ones);
+			if (!(((x - 0x20 * ones) & ~x & highs) | ((y - ones) & ~y & highs))) {
+				i += 8;
+				continue;
+			}
+		}
+		for (size_t end = i + 8 < n ? i + 8 : n; i < end; i++) {
+			unsigned char c = (unsigned char)s[i];
+			if ((c < 0x20 || c == 0x7f) &&
+			    !((flags & TEXT_LINES_OK) && (c == '\t' || c == '\n' || c == '\r')))
+				return "holds a control character";
+		}
 	}
 	return NULL;
 }
@@ -530,6 +546,21 @@ int it_store_put_vuln(struct it_store *s, const struct it_store_vuln *v, enum it
 	if (check_writable(s, err) < 0 || check_vuln(s, v, err) < 0)
 		return -1;
 	return s->ops->put_vuln(s, v, res ? res : &ignored, err);
+}
+
+int it_store_check_vuln(const struct it_store *s, const struct it_store_vuln *v,
+                        struct it_error *err)
+{
+	if (!s || !v)
+		return misuse(err, "check_vuln without a store or a record");
+	return check_vuln((struct it_store *)s, v, err);
+}
+
+int it_store_check_kev(const struct it_store *s, const struct it_store_kev *k, struct it_error *err)
+{
+	if (!s || !k)
+		return misuse(err, "check_kev without a store or an entry");
+	return check_kev((struct it_store *)s, k, err);
 }
 
 int it_store_put_kev(struct it_store *s, const struct it_store_kev *k, struct it_error *err)

@@ -23,6 +23,12 @@
 #define MAX_ZIP_MEMBERS 2000000
 #define STREAM_MIN      ((size_t)256 << 10) /* documents this large are streamed if they can */
 
+/* One import. The importers run on the caller's thread and hand their records to
+ * `reader`, which checks them as the store will, counts them and passes them on through a
+ * writer thread (`pipe`, pipe.c) to `to_store`, the sink that writes: reading the next
+ * documents and writing the last ones then run on two cores. Only the writer thread
+ * touches the store, the batch and the counts of what was written (records, inserted,
+ * ...); only the caller's thread the rest (files, malformed, skipped, read). */
 struct run {
 	struct it_store *store;
 	const struct it_import_options *o;
@@ -31,6 +37,11 @@ struct run {
 	size_t in_batch;
 	int open; /* a transaction is open */
 	uint64_t files_total;
+	uint64_t read; /* records handed over by the importers */
+	struct it_import_sink to_store, reader;
+	const struct it_import_sink *next; /* the pipe's sink, or to_store without a thread */
+	struct it_pipe *pipe;
+	int next_failed; /* writing failed: the import stops */
 };
 
 void it_import_options_default(struct it_import_options *o)
@@ -105,8 +116,6 @@ static int sink_vuln(void *user, const struct it_store_vuln *v, struct it_error 
 		r->st->removed++;
 		break;
 	}
-	if (r->o->on_progress && r->st->records % 1000 == 0)
-		r->o->on_progress(r->o->user, r->st->files, r->files_total, r->st->records);
 	return batch_count(r, err);
 }
 
@@ -141,26 +150,70 @@ static void sink_skipped(void *user, const char *id, const char *why)
 	r->st->skipped++;
 }
 
+/* The importers' sink, on the caller's thread: a record or KEV entry the store would
+ * refuse is malformed (reported, skipped) here, so the writer only meets real failures
+ * (I/O, a full disk), which stop the import; progress is reported as records are read. */
+static int refused(struct run *r, int check, struct it_error *cerr)
+{
+	if (check == 0)
+		return 0;
+	report_malformed(r, "$", cerr->message ? cerr->message : "refused by the store");
+	it_error_clear(cerr);
+	return 1;
+}
+
+/* What the sink after the reader's said: a failure there stops the import. */
+static int passed_on(struct run *r, int rc)
+{
+	if (rc < 0)
+		r->next_failed = 1;
+	return rc < 0 ? -1 : 0;
+}
+
+static int read_vuln(void *user, const struct it_store_vuln *v, struct it_error *err)
+{
+	struct run *r = user;
+	struct it_error cerr = IT_ERROR_INIT;
+	if (refused(r, it_store_check_vuln(r->store, v, &cerr), &cerr))
+		return 0;
+	if (r->o->on_progress && ++r->read % 1000 == 0)
+		r->o->on_progress(r->o->user, r->st->files, r->files_total, r->read);
+	return passed_on(r, r->next->vuln(r->next->user, v, err));
+}
+
+static int read_kev(void *user, const struct it_store_kev *k, struct it_error *err)
+{
+	struct run *r = user;
+	struct it_error cerr = IT_ERROR_INIT;
+	if (refused(r, it_store_check_kev(r->store, k, &cerr), &cerr))
+		return 0;
+	return passed_on(r, r->next->kev(r->next->user, k, err));
+}
+
+/* Start an import: the writer thread, or without one (it cannot start) the records are
+ * written on this thread. */
+static void run_begin(struct run *r)
+{
+	struct it_error perr = IT_ERROR_INIT;
+	r->to_store = (struct it_import_sink){sink_vuln, sink_kev, sink_malformed, sink_skipped, r};
+	r->pipe = it_pipe_start(&r->to_store, &perr);
+	it_error_clear(&perr);
+	r->next = r->pipe ? it_pipe_sink(r->pipe) : &r->to_store;
+	r->reader = (struct it_import_sink){read_vuln, read_kev, sink_malformed, sink_skipped, r};
+}
+
 /* --- one document ------------------------------------------------------------------- */
 
 /* 1 when data was a large NVD page and has been imported record by record straight from
  * its text (it_nvd_stream), 0 when it is something else (parse it whole), -1 when the
- * sink failed. The records go through a writer thread (pipe.c) so the store is written on
- * one core while the next records are read on the other. A syntax error after the first
- * item is reported (the records before it are kept) and ends the document. */
+ * sink failed. A syntax error after the first item is reported (the records before it
+ * are kept) and ends the document. */
 static int import_streamed(struct run *r, const uint8_t *data, size_t n, struct it_error *err)
 {
 	if (n < STREAM_MIN)
 		return 0;
-	struct it_import_sink store = {sink_vuln, sink_kev, sink_malformed, sink_skipped, r};
-	struct it_error perr = IT_ERROR_INIT;
-	struct it_pipe *pipe = it_pipe_start(&store, &perr);
-	it_error_clear(&perr); /* no thread: the records are written on this one */
 	struct it_json_where w = {0};
-	int rc = it_nvd_stream((const char *)data, n, r->file, pipe ? it_pipe_sink(pipe) : &store,
-	                       &w, err);
-	if (it_pipe_finish(pipe, err) < 0)
-		return -1;
+	int rc = it_nvd_stream((const char *)data, n, r->file, &r->reader, &w, err);
 	if (rc == -1) {
 		char where[96];
 		snprintf(where, sizeof(where), "line %zu column %zu (byte %zu)", w.line, w.column,
@@ -186,21 +239,21 @@ static int import_json(struct run *r, const uint8_t *data, size_t n, struct it_e
 		return 0;
 	}
 	const char *kind = it_import_sniff(doc);
-	struct it_import_sink sink = {sink_vuln, sink_kev, sink_malformed, sink_skipped, r};
+	const struct it_import_sink *sink = &r->reader;
 	int rc = 0;
 	struct it_error derr = IT_ERROR_INIT;
 	if (!kind)
 		report_malformed(r, "$", "expected an NVD 2.0, OSV, CSAF 2.0 or CISA KEV document");
 	else if (strcmp(kind, "nvd") == 0)
-		rc = it_import_nvd(doc, r->file, &sink, &derr);
+		rc = it_import_nvd(doc, r->file, sink, &derr);
 	else if (strcmp(kind, "osv") == 0)
-		rc = it_import_osv(doc, r->file, &sink, &derr);
+		rc = it_import_osv(doc, r->file, sink, &derr);
 	else if (strcmp(kind, "csaf") == 0)
-		rc = it_import_csaf(doc, r->file, &sink, &derr);
+		rc = it_import_csaf(doc, r->file, sink, &derr);
 	else
-		rc = it_import_kev(doc, r->file, &sink, &derr);
+		rc = it_import_kev(doc, r->file, sink, &derr);
 	json_decref(doc);
-	if (rc < 0 && derr.code == IT_ERR_INPUT) {
+	if (rc < 0 && derr.code == IT_ERR_INPUT && !r->next_failed) {
 		/* the document's shape is wrong: that document is malformed, not the run */
 		report_malformed(r, "$", derr.message ? derr.message : "malformed document");
 		rc = 0;
@@ -343,7 +396,7 @@ static int import_file(struct run *r, const char *path, struct it_error *err)
 	it_mapfile_close(&m);
 	r->st->files++;
 	if (r->o->on_progress)
-		r->o->on_progress(r->o->user, r->st->files, r->files_total, r->st->records);
+		r->o->on_progress(r->o->user, r->st->files, r->files_total, r->read);
 	return rc;
 }
 
@@ -413,8 +466,17 @@ static int collect(const char *path, int depth, struct it_buf *list, size_t *cou
 	return rc;
 }
 
+/* End an import: wait for the writer (its error, if any, is the import's), then commit
+ * the last batch, or roll it back after an error. */
 static int finish(struct run *r, int rc, struct it_error *err)
 {
+	struct it_error werr = IT_ERROR_INIT;
+	if (it_pipe_finish(r->pipe, &werr) < 0 && rc == 0) {
+		it_error_move(err, &werr);
+		rc = -1;
+	}
+	it_error_clear(&werr);
+	r->pipe = NULL;
 	if (r->open) {
 		r->open = 0;
 		if (rc == 0)
@@ -434,6 +496,7 @@ int it_import_paths(struct it_store *s, const char *const *paths, size_t n,
 		o = &def;
 	}
 	struct run r = {.store = s, .o = o, .st = stats};
+	run_begin(&r);
 	struct it_buf list = IT_BUF_INIT;
 	size_t count = 0;
 	int rc = 0;
@@ -456,6 +519,7 @@ int it_import_memory(struct it_store *s, const char *name, const uint8_t *data, 
 		o = &def;
 	}
 	struct run r = {.store = s, .o = o, .st = stats, .file = name, .files_total = 1};
+	run_begin(&r);
 	int rc = import_bytes(&r, data, n, err);
 	stats->files++;
 	return finish(&r, rc, err);

@@ -14,13 +14,19 @@
 #define QUEUE 256 /* records in flight */
 #define BATCH 64  /* records the writer takes at a time */
 
+/* A queued record or KEV entry (one of the two), each in one allocation. */
+struct item {
+	struct it_store_vuln *v;
+	struct it_store_kev *k;
+};
+
 struct it_pipe {
 	const struct it_import_sink *target;
 	struct it_import_sink sink; /* what the reader calls */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t not_empty, not_full;
-	struct it_store_vuln *q[QUEUE];
+	struct item q[QUEUE];
 	size_t head, count;
 	int closed, failed, joined, reported;
 	struct it_error werr; /* the writer's error (read after the join) */
@@ -91,6 +97,27 @@ static struct it_store_vuln *vuln_copy(const struct it_store_vuln *v)
 	return c;
 }
 
+static struct it_store_kev *kev_copy(const struct it_store_kev *k)
+{
+	struct it_store_kev src = *k;
+	const char **ks[] = {&src.cve,    &src.vendor,     &src.product,
+	                     &src.name,   &src.date_added, &src.due_date,
+	                     &src.action, &src.ransomware, &src.notes};
+	size_t bytes = sizeof(*k);
+	for (size_t i = 0; i < N_OF(ks); i++)
+		bytes += str_size(*ks[i]);
+	struct it_store_kev *c = malloc(bytes);
+	if (!c)
+		return NULL;
+	*c = *k;
+	char *at = (char *)(c + 1);
+	const char **cs[] = {&c->cve,      &c->vendor, &c->product,    &c->name, &c->date_added,
+	                     &c->due_date, &c->action, &c->ransomware, &c->notes};
+	for (size_t i = 0; i < N_OF(cs); i++)
+		move_str(cs[i], &at);
+	return c;
+}
+
 /* --- the queue ---------------------------------------------------------------------- */
 
 /* The writer takes the queue in bulk, BATCH records or more at a time (or what is left at
@@ -98,7 +125,7 @@ static struct it_store_vuln *vuln_copy(const struct it_store_vuln *v)
 static void *writer(void *arg)
 {
 	struct it_pipe *p = arg;
-	struct it_store_vuln *take[QUEUE];
+	struct item take[QUEUE];
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
 		while (p->count < BATCH && !p->closed)
@@ -112,14 +139,17 @@ static void *writer(void *arg)
 		pthread_cond_signal(&p->not_full);
 		pthread_mutex_unlock(&p->lock);
 		for (size_t i = 0; i < n; i++) {
-			if (!failed && p->target->vuln(p->target->user, take[i], &p->werr) < 0) {
+			const struct it_import_sink *t = p->target;
+			if (!failed && (take[i].v ? t->vuln(t->user, take[i].v, &p->werr)
+			                          : t->kev(t->user, take[i].k, &p->werr)) < 0) {
 				failed = 1;
 				pthread_mutex_lock(&p->lock);
 				p->failed = 1;
 				pthread_cond_signal(&p->not_full);
 				pthread_mutex_unlock(&p->lock);
 			}
-			free(take[i]);
+			free(take[i].v);
+			free(take[i].k);
 		}
 		if (last && n == 0)
 			return NULL;
@@ -150,35 +180,37 @@ static int join(struct it_pipe *p, struct it_error *err)
 	return -1;
 }
 
-static int pipe_vuln(void *user, const struct it_store_vuln *v, struct it_error *err)
+/* Queue one item (owned by the queue from here on). */
+static int enqueue(struct it_pipe *p, struct item it, struct it_error *err)
 {
-	struct it_pipe *p = user;
-	struct it_store_vuln *c = vuln_copy(v);
-	if (!c)
+	if (!it.v && !it.k)
 		return it_error_nomem(err);
 	pthread_mutex_lock(&p->lock);
 	while (p->count == QUEUE && !p->failed)
 		pthread_cond_wait(&p->not_full, &p->lock);
 	int failed = p->failed;
 	if (!failed) {
-		p->q[(p->head + p->count) % QUEUE] = c;
+		p->q[(p->head + p->count) % QUEUE] = it;
 		if (++p->count == BATCH)
 			pthread_cond_signal(&p->not_empty);
 	}
 	pthread_mutex_unlock(&p->lock);
 	if (failed) {
-		free(c);
+		free(it.v);
+		free(it.k);
 		return join(p, err);
 	}
 	return 0;
 }
 
+static int pipe_vuln(void *user, const struct it_store_vuln *v, struct it_error *err)
+{
+	return enqueue(user, (struct item){vuln_copy(v), NULL}, err);
+}
+
 static int pipe_kev(void *user, const struct it_store_kev *k, struct it_error *err)
 {
-	(void)user;
-	(void)k;
-	return it_error_set(err, IT_ERR_INTERNAL, NULL, IT_NO_OFFSET,
-	                    "KEV entries do not go through the writer thread");
+	return enqueue(user, (struct item){NULL, kev_copy(k)}, err);
 }
 
 static void pipe_malformed(void *user, const char *where, const char *msg)

@@ -1,10 +1,9 @@
 /*
  * A writer thread between an importer and the store (pipe.c): it_pipe_sink() is a sink
- * whose records are copied and written, in order, by a thread of their own through the
- * target sink, while the caller goes on reading. Only the caller's thread calls the
- * pipe; the target's vuln() runs on the writer thread (so nothing else may use the store
- * until it_pipe_finish), malformed() and skipped() on the caller's. KEV entries are not
- * piped.
+ * whose records and KEV entries are copied and written, in order, by a thread of their own
+ * through the target sink, while the caller goes on reading. Only the caller's thread calls
+ * the pipe; the target's vuln() and kev() run on the writer thread (so nothing else may
+ * use the store until it_pipe_finish), malformed() and skipped() on the caller's.
  */
 #ifndef IOTRUST_VULNDB_PIPE_H
 #define IOTRUST_VULNDB_PIPE_H

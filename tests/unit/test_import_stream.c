@@ -18,6 +18,8 @@
 #include "iotrust/vulndb.h"
 #include "vulndb/importer.h"
 
+#include "testutil.h"
+
 /* Everything a sink is told, in order: "vuln <json> <brief> <rows>", "bad <where>: <msg>",
  * "skip <id>: <why>". */
 struct seen {
@@ -431,6 +433,36 @@ static void test_driver_store_limits(void **state)
 	it_buf_free(&b);
 }
 
+/* Many documents of every format through the one writer thread: OSV, CSAF and KEV files
+ * (KEV entries are queued with the records), counted as the store wrote them. Under
+ * ThreadSanitizer in `make check-tsan`. */
+static void test_driver_many_documents(void **state)
+{
+	(void)state;
+	char osv[4096], csaf[4096], kev_dir[4096];
+	snprintf(osv, sizeof osv, "%s", test_data("vulndb/osv"));
+	snprintf(csaf, sizeof csaf, "%s", test_data("vulndb/csaf"));
+	snprintf(kev_dir, sizeof kev_dir, "%s", test_data("vulndb/kev"));
+	const char *paths[] = {osv, csaf, kev_dir};
+	char path[64];
+	struct it_store *s = fresh_store(path, sizeof(path));
+	struct it_import_stats st = {0};
+	struct it_error err = IT_ERROR_INIT;
+	assert_int_equal(it_import_paths(s, paths, 3, NULL, &st, &err), 0);
+	assert_int_equal(st.files, 42);
+	assert_int_equal(st.records, 50);
+	assert_int_equal(st.kev, 200);
+	assert_int_equal(st.malformed, 10);
+	struct it_buf kev = IT_BUF_INIT;
+	assert_int_equal(it_store_get_kev(s, "CVE-2025-48384", &kev, &err), 1);
+	it_buf_free(&kev);
+	/* again: every record unchanged */
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(it_import_paths(s, paths, 3, NULL, &st, &err), 0);
+	assert_int_equal(st.unchanged, 50);
+	drop_store(s, path);
+}
+
 /* A download cut in the middle: the complete records before the cut are imported, the
  * cut is one malformed document located by line and byte, exit-code material. */
 static void test_driver_truncated_page(void **state)
@@ -467,6 +499,7 @@ int main(void)
 	        cmocka_unit_test(test_sink_stops),
 	        cmocka_unit_test(test_driver_streams_large_pages),
 	        cmocka_unit_test(test_driver_store_limits),
+	        cmocka_unit_test(test_driver_many_documents),
 	        cmocka_unit_test(test_driver_truncated_page),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

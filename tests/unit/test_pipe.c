@@ -2,7 +2,8 @@
  * The import writer thread (src/vulndb/pipe.c): every record reaches the target in order
  * and intact although the caller's strings are gone by then (each is copied); the
  * target's first error stops the caller at a later record with that error, and nothing
- * reaches the target after it; malformed and skipped pass straight through.
+ * reaches the target after it; KEV entries are queued in order with the records;
+ * malformed and skipped pass straight through.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +19,7 @@
 #define RECORDS 3000
 
 struct target {
-	size_t seen, fail_at, malformed, skipped;
+	size_t seen, fail_at, malformed, skipped, kev;
 	int bad_content;
 };
 
@@ -37,6 +38,20 @@ static int target_vuln(void *user, const struct it_store_vuln *v, struct it_erro
 		return it_error_set(err, IT_ERR_IO, "store.db", IT_NO_OFFSET, "disk full at %zu",
 		                    t->seen);
 	t->seen++;
+	return 0;
+}
+
+/* KEV entry i comes after record i (in order) with its strings intact. */
+static int target_kev(void *user, const struct it_store_kev *k, struct it_error *err)
+{
+	struct target *t = user;
+	char cve[32];
+	(void)err;
+	snprintf(cve, sizeof cve, "CVE-2024-%05zu", t->seen - 1);
+	if (strcmp(k->cve, cve) != 0 || strcmp(k->vendor, "Vendor") != 0 || k->notes ||
+	    strcmp(k->due_date, "2024-02-01") != 0)
+		t->bad_content = 1;
+	t->kev++;
 	return 0;
 }
 
@@ -86,6 +101,16 @@ static int send(const struct it_import_sink *s, size_t i, struct it_error *err)
 	                          .rows = rows,
 	                          .n_rows = 2};
 	int rc = s->vuln(s->user, &v, err);
+	if (rc == 0 && i % 50 == 0) {
+		struct it_store_kev k = {.cve = id,
+		                         .vendor = "Vendor",
+		                         .product = "Product",
+		                         .name = "A flaw",
+		                         .date_added = "2024-01-01",
+		                         .due_date = "2024-02-01",
+		                         .action = "Patch."};
+		rc = s->kev(s->user, &k, err);
+	}
 	memset(id, 'x', sizeof id - 1); /* the pipe must have its own copy */
 	memset(cpe, 'x', sizeof cpe - 1);
 	return rc;
@@ -95,7 +120,8 @@ static void test_in_order_and_intact(void **state)
 {
 	(void)state;
 	struct target t = {0};
-	struct it_import_sink target = {target_vuln, NULL, target_malformed, target_skipped, &t};
+	struct it_import_sink target = {target_vuln, target_kev, target_malformed, target_skipped,
+	                                &t};
 	struct it_error err = IT_ERROR_INIT;
 	struct it_pipe *p = it_pipe_start(&target, &err);
 	assert_non_null(p);
@@ -109,6 +135,7 @@ static void test_in_order_and_intact(void **state)
 	}
 	assert_int_equal(it_pipe_finish(p, &err), 0);
 	assert_int_equal(t.seen, RECORDS);
+	assert_int_equal(t.kev, RECORDS / 50);
 	assert_false(t.bad_content);
 	assert_int_equal(t.malformed, RECORDS / 100);
 	assert_int_equal(t.skipped, RECORDS / 100);
@@ -118,7 +145,7 @@ static void test_first_error_stops_the_reader(void **state)
 {
 	(void)state;
 	struct target t = {.fail_at = 500};
-	struct it_import_sink target = {target_vuln, NULL, NULL, NULL, &t};
+	struct it_import_sink target = {target_vuln, target_kev, NULL, NULL, &t};
 	struct it_error err = IT_ERROR_INIT;
 	struct it_pipe *p = it_pipe_start(&target, &err);
 	assert_non_null(p);
@@ -139,7 +166,7 @@ static void test_error_after_the_last_record(void **state)
 {
 	(void)state;
 	struct target t = {.fail_at = 9};
-	struct it_import_sink target = {target_vuln, NULL, NULL, NULL, &t};
+	struct it_import_sink target = {target_vuln, target_kev, NULL, NULL, &t};
 	struct it_error err = IT_ERROR_INIT;
 	struct it_pipe *p = it_pipe_start(&target, &err);
 	assert_non_null(p);

@@ -728,6 +728,25 @@ static void test_put_refuses_bad_records(void **state)
 	REFUSED(r.status = "maybe", "affected[0].status must be");
 	REFUSED(r.end = "1.0\n2.0", "affected[0].end holds a control character");
 	REFUSED((b.n_rows = 300000), "too many rows");
+	/* a control character anywhere in a long JSON text (checked eight bytes at a time),
+	 * while tab, CR and LF are allowed there; DEL (0x7f) is refused, UTF-8 is not */
+	char json[64];
+	for (size_t at = 0; at < 40; at++) {
+		const unsigned char bad[] = {0x01, 0x1f, 0x7f, 0x00 + 0x1b};
+		for (size_t k = 0; k < sizeof bad; k++) {
+			memset(json, 'a', 40);
+			json[40] = '\0';
+			json[at] = (char)bad[k];
+			REFUSED(b.json = json, "JSON text holds a control character");
+		}
+	}
+	memset(json, 'a', 40);
+	memcpy(json + 5, "\t\r\n\xc3\xa9\xe2\x82\xac", 8);
+	json[40] = '\0';
+	b = v;
+	b.json = json;
+	b.id = "CVE-2000-0001";
+	assert_int_equal(it_store_check_vuln(f.s, &b, &err), 0);
 #undef REFUSED
 	it_error_clear(&err);
 	assert_int_equal(stats_of(f.s).vulns, 0);
