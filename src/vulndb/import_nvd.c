@@ -110,9 +110,8 @@ struct ref {
 	size_t first_tag, n_tags;
 };
 
-/* A row made of a cpeMatch, its strings in the arena. */
-struct row {
-	struct it_store_row r;
+/* What the stored JSON says of a row beyond its it_store_row (same index). */
+struct row_extra {
 	const char *match_id;
 	int truncated;
 };
@@ -142,8 +141,9 @@ struct cve {
 	size_t first_config, last_config;
 	struct cmatch *matches;
 	size_t n_matches, cap_matches;
-	struct row *rows;
-	size_t n_rows, cap_rows;
+	struct it_store_row *rows; /* made of cpeMatch entries, strings in the arena */
+	struct row_extra *extra;
+	size_t n_rows, cap_rows, cap_extra;
 	size_t dropped; /* vulnerable CPEs of the record that make no row */
 };
 
@@ -598,29 +598,29 @@ static int add_row(struct nvd *n, const struct cmatch *m, int negate, const stru
 	}
 	if ((seen = row_seen(n, m, negate, pl)) != 0)
 		return seen < 0 ? -1 : 0;
-	if (it_array_grow(&c->rows, &c->cap_rows, c->n_rows, sizeof(*c->rows)) < 0)
+	if (it_array_grow(&c->rows, &c->cap_rows, c->n_rows, sizeof(*c->rows)) < 0 ||
+	    it_array_grow(&c->extra, &c->cap_extra, c->n_rows, sizeof(*c->extra)) < 0)
 		return -1;
 	lower(cpe->attr[IT_CPE_VENDOR]);
 	lower(cpe->attr[IT_CPE_PRODUCT]);
-	struct row *row = &c->rows[c->n_rows];
+	struct it_store_row *row = &c->rows[c->n_rows];
 	memset(row, 0, sizeof(*row));
-	row->r.kind = "cpe";
-	row->r.ns = cpe->attr[IT_CPE_VENDOR];
-	row->r.name = cpe->attr[IT_CPE_PRODUCT];
-	row->r.cpe = m->criteria;
-	row->r.scheme = "generic";
-	row->r.version = version;
-	row->r.start = m->start;
-	row->r.start_incl = m->start && m->start_incl;
-	row->r.end = m->end;
-	row->r.end_incl = m->end && m->end_incl;
-	row->r.status = "affected";
-	row->r.fixed = m->end && !m->end_incl ? m->end : NULL;
-	row->r.negate = negate;
-	row->match_id = m->match_id;
-	row->truncated = pl->truncated;
+	row->kind = "cpe";
+	row->ns = cpe->attr[IT_CPE_VENDOR];
+	row->name = cpe->attr[IT_CPE_PRODUCT];
+	row->cpe = m->criteria;
+	row->scheme = "generic";
+	row->version = version;
+	row->start = m->start;
+	row->start_incl = m->start && m->start_incl;
+	row->end = m->end;
+	row->end_incl = m->end && m->end_incl;
+	row->status = "affected";
+	row->fixed = m->end && !m->end_incl ? m->end : NULL;
+	row->negate = negate;
+	c->extra[c->n_rows] = (struct row_extra){m->match_id, pl->truncated};
 	if (pl->text.len &&
-	    !(row->r.platform = arena_copy(&n->arena, it_buf_str(&pl->text), pl->text.len)))
+	    !(row->platform = arena_copy(&n->arena, it_buf_str(&pl->text), pl->text.len)))
 		return -1;
 	c->n_rows++;
 	return 0;
@@ -688,6 +688,8 @@ static void cve_reset(struct nvd *n)
 	c->cap_matches = keep.cap_matches;
 	c->rows = keep.rows;
 	c->cap_rows = keep.cap_rows;
+	c->extra = keep.extra;
+	c->cap_extra = keep.cap_extra;
 	c->first_config = c->last_config = SIZE_MAX;
 	json_object_clear(n->seen);
 	arena_reset(&n->arena);
@@ -788,9 +790,8 @@ static void g_metrics(yajl_gen g, const struct cve *c)
 	yajl_gen_array_close(g);
 }
 
-static void g_row(yajl_gen g, const struct row *row)
+static void g_row(yajl_gen g, const struct it_store_row *r, const struct row_extra *x)
 {
-	const struct it_store_row *r = &row->r;
 	yajl_gen_map_open(g);
 	g_key(g, "kind", r->kind);
 	g_key(g, "ns", r->ns);
@@ -807,14 +808,14 @@ static void g_row(yajl_gen g, const struct row *row)
 	g_key(g, "status", r->status);
 	g_key(g, "fixed", r->fixed);
 	g_key(g, "platform", r->platform);
-	if (row->truncated) {
+	if (x->truncated) {
 		g_str(g, "platform_truncated");
 		yajl_gen_bool(g, 1);
 	}
 	g_str(g, "negate");
 	yajl_gen_bool(g, r->negate);
-	if (row->match_id)
-		g_key(g, "match_id", row->match_id);
+	if (x->match_id)
+		g_key(g, "match_id", x->match_id);
 	yajl_gen_map_close(g);
 }
 
@@ -842,7 +843,7 @@ static int write_record(struct nvd *n, int withdrawn, const struct metric *best)
 	g_str(g, "affected");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < c->n_rows; i++)
-		g_row(g, &c->rows[i]);
+		g_row(g, &c->rows[i], &c->extra[i]);
 	yajl_gen_array_close(g);
 	if (c->summary)
 		g_key(g, "summary", c->summary);
@@ -950,11 +951,6 @@ static int finish_cve(struct nvd *n, int i)
 		return nomem(n);
 	if (n->json.len > MAX_RECORD)
 		return bad_at(n, i, NULL, "record too large (its normalised JSON is over 60 MiB)");
-	struct it_store_row *rows = calloc(c->n_rows ? c->n_rows : 1, sizeof(*rows));
-	if (!rows)
-		return nomem(n);
-	for (size_t k = 0; k < c->n_rows; k++)
-		rows[k] = c->rows[k].r;
 	struct it_store_vuln v = {
 	        .id = c->id,
 	        .source = "nvd",
@@ -965,11 +961,10 @@ static int finish_cve(struct nvd *n, int i)
 	        .score = best ? best->score : -1,
 	        .json = it_buf_str(&n->json),
 	        .brief = it_buf_str(&n->brief),
-	        .rows = rows,
+	        .rows = c->rows,
 	        .n_rows = c->n_rows,
 	};
 	rc = n->sink->vuln(n->sink->user, &v, n->err) < 0 ? FAIL : OK;
-	free(rows);
 	if (rc == FAIL)
 		n->failed = 1;
 	return rc;
@@ -979,6 +974,19 @@ static int finish_cve(struct nvd *n, int i)
 
 /* Value types, as events give them. */
 enum vtype { V_NULL, V_BOOL, V_NUM, V_STR, V_MAP, V_ARRAY };
+
+static int is_container(enum vtype t)
+{
+	return t == V_MAP || t == V_ARRAY;
+}
+
+/* Step over the value that begins (a container to its end). OK. */
+static int step_over(struct nvd *n, enum vtype t)
+{
+	if (is_container(t))
+		n->skip = 1;
+	return OK;
+}
 
 /* Enter a container the reader follows. Frames are bounded: a page, its array, an item,
  * the cve object, then at most two per level of nodes (MAX_DEPTH) and three below. */
@@ -1215,31 +1223,23 @@ static int on_node_member(struct nvd *n, enum vtype t, const char *s, size_t len
 		node->first_match = n->c.n_matches;
 		return take_container(n, t, V_ARRAY, K_MATCHES, "expected an array");
 	}
-	if (t == V_MAP || t == V_ARRAY)
-		n->skip = 1;
-	return OK;
+	return step_over(n, t);
 }
 
 static int on_member(struct nvd *n, enum vtype t, const char *s, size_t len)
 {
 	struct frame *f = &n->f[n->top];
 	struct cve *c = &n->c;
-	if (f->member < 0 || (n->bad && n->cve_frame >= 0)) {
-		if (t == V_MAP || t == V_ARRAY)
-			n->skip = 1;
-		return OK;
-	}
+	if (f->member < 0 || (n->bad && n->cve_frame >= 0))
+		return step_over(n, t);
 	switch (f->kind) {
 	case K_PAGE:
 		if (t != V_ARRAY)
 			return stop_not_nvd(n);
 		return push(n, K_VULNS, "vulnerabilities");
 	case K_ITEM:
-		if (t != V_MAP) {
-			if (t == V_ARRAY)
-				n->skip = 1;
-			return OK;
-		}
+		if (t != V_MAP)
+			return step_over(n, t);
 		n->item_cve = 1;
 		n->accepted = 1;
 		if (push(n, K_CVE, "cve") != OK)
@@ -1323,9 +1323,7 @@ static int on_member(struct nvd *n, enum vtype t, const char *s, size_t len)
 	default:
 		break;
 	}
-	if (t == V_MAP || t == V_ARRAY)
-		n->skip = 1;
-	return OK;
+	return step_over(n, t);
 }
 
 /* The element of the innermost array that begins. */
@@ -1341,15 +1339,11 @@ static int on_element(struct nvd *n, enum vtype t, const char *s, size_t len)
 			return push(n, K_ITEM, NULL);
 		if (a->count == 1)
 			return stop_not_nvd(n);
-		if (t == V_ARRAY)
-			n->skip = 1;
+		step_over(n, t);
 		return report(n, ai, a->count - 1, NULL, "expected an item {\"cve\": {...}}");
 	}
-	if (n->bad) {
-		if (t == V_MAP || t == V_ARRAY)
-			n->skip = 1;
-		return OK;
-	}
+	if (n->bad)
+		return step_over(n, t);
 	if (a->count > MAX_LIST)
 		return bad_at(n, ai, NULL, "too many items (limit 100000)");
 	if (a->kind == K_TAGS) {
@@ -1550,8 +1544,7 @@ static int settle(struct nvd *n, int rc)
 static int value(struct nvd *n, enum vtype t, const char *s, size_t len)
 {
 	if (n->skip) {
-		if (t == V_MAP || t == V_ARRAY)
-			n->skip++;
+		n->skip += is_container(t);
 		return 1;
 	}
 	int rc;
@@ -1572,7 +1565,7 @@ static int value(struct nvd *n, enum vtype t, const char *s, size_t len)
 	else
 		rc = on_member(n, t, s, len);
 	/* a container that was refused is stepped over */
-	if (rc == BAD && (t == V_MAP || t == V_ARRAY) && n->top == before && !n->skip)
+	if (rc == BAD && is_container(t) && n->top == before && !n->skip)
 		n->skip = 1;
 	return settle(n, rc);
 }
@@ -1694,6 +1687,7 @@ static void nvd_clear(struct nvd *n)
 	free(n->c.nodes);
 	free(n->c.matches);
 	free(n->c.rows);
+	free(n->c.extra);
 	it_buf_free(&n->where);
 	it_buf_free(&n->scratch);
 	it_buf_free(&n->key);
